@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import time_zone_choices
+from mll.uploads import RandomName
 
 DEFAULT_CHECKIN_OFFSETS = (6, 12, 18)
 
@@ -173,7 +174,9 @@ class Lab(models.Model):
     start_date = models.DateField(
         "Phase 1 start date", help_text="The first day of collective learning."
     )
-    time_zone = models.CharField(max_length=64, choices=time_zone_choices, default="America/Chicago")
+    time_zone = models.CharField(
+        max_length=64, choices=time_zone_choices, default="America/Chicago"
+    )
     pre_program_months = models.PositiveSmallIntegerField(
         default=3, validators=[MinValueValidator(1)], help_text="Preparation before Phase 1."
     )
@@ -208,15 +211,15 @@ class Lab(models.Model):
         default=False,
         help_text="Shows the public call page and accepts expressions of interest.",
     )
-    call_deadline = models.DateField(
-        "expressions of interest due", null=True, blank=True
-    )
+    call_deadline = models.DateField("expressions of interest due", null=True, blank=True)
     agreement_text = models.TextField(
         "participation agreement",
         blank=True,
         help_text="What each organization agrees to. Org leads accept it by typing their name.",
     )
-    agreement_file = models.FileField(upload_to="agreements/%Y/", blank=True)
+    agreement_file = models.FileField(
+        "agreement (PDF)", upload_to=RandomName("agreements"), blank=True
+    )
     agreement_version = models.PositiveIntegerField(default=0)
     agreement_updated_at = models.DateTimeField(null=True, blank=True)
     facilitators = models.ManyToManyField(
@@ -245,13 +248,13 @@ class Lab(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("labs:detail", args=[self.slug])
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = self._unique_slug()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("labs:detail", args=[self.slug])
 
     def _unique_slug(self) -> str:
         base = slugify(self.name)[:70] or "lab"
@@ -292,10 +295,13 @@ class Lab(models.Model):
         else:
             when = f"{self.get_meeting_frequency_display().lower()} on {when}"
         time = self.meeting_time.strftime("%-I:%M %p")
-        return f"{when.capitalize()}, {time} {self.time_zone}, {self.get_meeting_format_display().lower()}"
+        meeting_format = self.get_meeting_format_display().lower()
+        return f"{when.capitalize()}, {time} {self.time_zone}, {meeting_format}"
 
     def criteria_list(self) -> list[str]:
-        return [line.strip(" -•*") for line in self.participation_criteria.splitlines() if line.strip()]
+        return [
+            line.strip(" -•*") for line in self.participation_criteria.splitlines() if line.strip()
+        ]
 
     def call_is_open(self) -> bool:
         if not self.call_is_published:
@@ -363,7 +369,9 @@ class Milestone(models.Model):
     description = models.TextField(blank=True)
     phase = models.CharField(max_length=20, choices=PhaseKey)
     # Which date of the timeline this milestone moves with when the lab's dates change.
-    anchor = models.CharField(max_length=20, choices=MilestoneAnchor, default=MilestoneAnchor.LAB_START)
+    anchor = models.CharField(
+        max_length=20, choices=MilestoneAnchor, default=MilestoneAnchor.LAB_START
+    )
     due_date = models.DateField()
     position = models.PositiveIntegerField(default=0)
     completed_at = models.DateTimeField(null=True, blank=True)

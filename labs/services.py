@@ -12,8 +12,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from mll.emails import send_templated_email
 from labs.models import Lab, Milestone, MilestoneAnchor, PhaseKey
+from mll.emails import send_templated_email
 
 logger = logging.getLogger(__name__)
 
@@ -31,35 +31,114 @@ class MilestoneTemplate:
 
 # The guide's steps, month by month. Offsets are months from the anchor date.
 GUIDE_MILESTONES: tuple[MilestoneTemplate, ...] = (
-    MilestoneTemplate(PhaseKey.PRE_PROGRAM, MilestoneAnchor.LAB_START, -3, "Conduct a literature review",
-                      "Background on mentorship programs in the ecosystem and the gaps they leave."),
-    MilestoneTemplate(PhaseKey.PRE_PROGRAM, MilestoneAnchor.LAB_START, -3, "Set objectives and goals",
-                      "Define what the lab sets out to do and how success is measured."),
-    MilestoneTemplate(PhaseKey.PRE_PROGRAM, MilestoneAnchor.LAB_START, -2, "Create participation criteria and publish the call",
-                      "Decide who is a good fit and open the public call for expressions of interest."),
-    MilestoneTemplate(PhaseKey.PRE_PROGRAM, MilestoneAnchor.LAB_START, -2, "Select participants",
-                      "Invite organizations that serve different client groups, so none compete."),
-    MilestoneTemplate(PhaseKey.PRE_PROGRAM, MilestoneAnchor.LAB_START, -1, "Construct the timeline and schedule meetings",
-                      "Agree the month-by-month plan and the meetings' frequency, time and format."),
-    MilestoneTemplate(PhaseKey.PRE_PROGRAM, MilestoneAnchor.LAB_START, 0, "Finalize contracts and goals",
-                      "Every participant signs the agreement and records its goals for the lab."),
-    MilestoneTemplate(PhaseKey.PHASE1, MilestoneAnchor.LAB_START, 0, "Kick-off meeting",
-                      "Participants present their programs; build relationships."),
-    MilestoneTemplate(PhaseKey.PHASE1, MilestoneAnchor.LAB_START, 1, "Strengths and weaknesses",
-                      "Each organization shares what works in its program and what doesn't."),
-    MilestoneTemplate(PhaseKey.PHASE1, MilestoneAnchor.LAB_START, 2, "Topic meeting: mentor recruitment", ""),
-    MilestoneTemplate(PhaseKey.PHASE1, MilestoneAnchor.LAB_START, 3, "Topic meeting: mentee experience", ""),
-    MilestoneTemplate(PhaseKey.PHASE1, MilestoneAnchor.LAB_START, 4, "Identify intervention areas",
-                      "Participants propose interventions; peers and facilitators check feasibility and fit with the funding."),
-    MilestoneTemplate(PhaseKey.PHASE1, MilestoneAnchor.PHASE2_START, -1, "Funding applications due",
-                      "Each participant applies for funding for its initiative."),
-    MilestoneTemplate(PhaseKey.PHASE2, MilestoneAnchor.PHASE2_START, 0, "Awards decided, initiatives begin", ""),
-    MilestoneTemplate(PhaseKey.PHASE2, MilestoneAnchor.PHASE2_START, 3, "Focus groups with clients",
-                      "Mentors and mentees of each participant give feedback on the initiatives."),
-    MilestoneTemplate(PhaseKey.PHASE2, MilestoneAnchor.PHASE2_START, 6, "Mid-point share-out with stakeholders", ""),
-    MilestoneTemplate(PhaseKey.PHASE2, MilestoneAnchor.PHASE2_START, 9, "Additional programming: panel or job fair", ""),
-    MilestoneTemplate(PhaseKey.PHASE2, MilestoneAnchor.PROGRAM_END, 0, "Final deliverables due",
-                      "Each participant summarizes its initiative and its outcomes."),
+    MilestoneTemplate(
+        PhaseKey.PRE_PROGRAM,
+        MilestoneAnchor.LAB_START,
+        -3,
+        "Conduct a literature review",
+        "Background on mentorship programs in the ecosystem and the gaps they leave.",
+    ),
+    MilestoneTemplate(
+        PhaseKey.PRE_PROGRAM,
+        MilestoneAnchor.LAB_START,
+        -3,
+        "Set objectives and goals",
+        "Define what the lab sets out to do and how success is measured.",
+    ),
+    MilestoneTemplate(
+        PhaseKey.PRE_PROGRAM,
+        MilestoneAnchor.LAB_START,
+        -2,
+        "Create participation criteria and publish the call",
+        "Decide who is a good fit and open the public call for expressions of interest.",
+    ),
+    MilestoneTemplate(
+        PhaseKey.PRE_PROGRAM,
+        MilestoneAnchor.LAB_START,
+        -2,
+        "Select participants",
+        "Invite organizations that serve different client groups, so none compete.",
+    ),
+    MilestoneTemplate(
+        PhaseKey.PRE_PROGRAM,
+        MilestoneAnchor.LAB_START,
+        -1,
+        "Construct the timeline and schedule meetings",
+        "Agree the month-by-month plan and the meetings' frequency, time and format.",
+    ),
+    MilestoneTemplate(
+        PhaseKey.PRE_PROGRAM,
+        MilestoneAnchor.LAB_START,
+        0,
+        "Finalize contracts and goals",
+        "Every participant signs the agreement and records its goals for the lab.",
+    ),
+    MilestoneTemplate(
+        PhaseKey.PHASE1,
+        MilestoneAnchor.LAB_START,
+        0,
+        "Kick-off meeting",
+        "Participants present their programs; build relationships.",
+    ),
+    MilestoneTemplate(
+        PhaseKey.PHASE1,
+        MilestoneAnchor.LAB_START,
+        1,
+        "Strengths and weaknesses",
+        "Each organization shares what works in its program and what doesn't.",
+    ),
+    MilestoneTemplate(
+        PhaseKey.PHASE1, MilestoneAnchor.LAB_START, 2, "Topic meeting: mentor recruitment", ""
+    ),
+    MilestoneTemplate(
+        PhaseKey.PHASE1, MilestoneAnchor.LAB_START, 3, "Topic meeting: mentee experience", ""
+    ),
+    MilestoneTemplate(
+        PhaseKey.PHASE1,
+        MilestoneAnchor.LAB_START,
+        4,
+        "Identify intervention areas",
+        "Participants propose interventions; peers and facilitators check feasibility "
+        "and fit with the funding.",
+    ),
+    MilestoneTemplate(
+        PhaseKey.PHASE1,
+        MilestoneAnchor.PHASE2_START,
+        -1,
+        "Funding applications due",
+        "Each participant applies for funding for its initiative.",
+    ),
+    MilestoneTemplate(
+        PhaseKey.PHASE2, MilestoneAnchor.PHASE2_START, 0, "Awards decided, initiatives begin", ""
+    ),
+    MilestoneTemplate(
+        PhaseKey.PHASE2,
+        MilestoneAnchor.PHASE2_START,
+        3,
+        "Focus groups with clients",
+        "Mentors and mentees of each participant give feedback on the initiatives.",
+    ),
+    MilestoneTemplate(
+        PhaseKey.PHASE2,
+        MilestoneAnchor.PHASE2_START,
+        6,
+        "Mid-point share-out with stakeholders",
+        "",
+    ),
+    MilestoneTemplate(
+        PhaseKey.PHASE2,
+        MilestoneAnchor.PHASE2_START,
+        9,
+        "Additional programming: panel or job fair",
+        "",
+    ),
+    MilestoneTemplate(
+        PhaseKey.PHASE2,
+        MilestoneAnchor.PROGRAM_END,
+        0,
+        "Final deliverables due",
+        "Each participant summarizes its initiative and its outcomes.",
+    ),
 )
 
 
@@ -135,9 +214,9 @@ def milestone_set_done(*, milestone: Milestone, user: User, done: bool) -> None:
 def milestone_move(*, milestone: Milestone, direction: int) -> None:
     """Swap a milestone with its neighbour: direction -1 moves it up, +1 down."""
     siblings = list(
-        Milestone.objects.select_for_update().filter(lab_id=milestone.lab_id).order_by(
-            "position", "due_date", "pk"
-        )
+        Milestone.objects.select_for_update()
+        .filter(lab_id=milestone.lab_id)
+        .order_by("position", "due_date", "pk")
     )
     index = next(i for i, m in enumerate(siblings) if m.pk == milestone.pk)
     other = index + direction
@@ -200,7 +279,9 @@ def milestones_send_reminders(*, now: dt.datetime | None = None, dry_run: bool =
         )
         if not claimed:
             continue
-        recipients = list(milestone.lab.facilitators.filter(is_active=True).values_list("email", flat=True))
+        recipients = list(
+            milestone.lab.facilitators.filter(is_active=True).values_list("email", flat=True)
+        )
         if recipients:
             send_templated_email(
                 "labs/email/milestone_due",

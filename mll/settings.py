@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "mll.context_processors.navigation",
             ],
         },
     },
@@ -126,6 +127,7 @@ else:
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=CELERY_BROKER_URL)
@@ -173,6 +175,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Mentorship Learning Lab"
 # Admins and facilitators must set up TOTP before using the app; the demo turns it off.
 MLL_REQUIRE_MFA = env.bool("MLL_REQUIRE_MFA", default=not DEBUG)
+
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -249,5 +253,5 @@ MLL_INVITATION_DAYS = env.int("MLL_INVITATION_DAYS", default=14)
 for _folder in (VAR_DIR, MEDIA_ROOT):
     _folder.mkdir(parents=True, exist_ok=True)
 if not REDIS_URL:
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (VAR_DIR / "celery" / _sub).mkdir(parents=True, exist_ok=True)

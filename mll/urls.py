@@ -12,6 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
-    path("organizations/", include("participants.urls")),
+    path("", include("participants.urls")),
     path("", include("labs.urls")),
 ]

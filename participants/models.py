@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from labs.models import PARTICIPATING_STATUSES, Lab
+from mll.uploads import RandomName
 
 
 class ClientGroup(models.Model):
@@ -88,12 +89,6 @@ class Organization(models.Model):
     def other_client_groups(self) -> list[str]:
         return [g.strip() for g in self.client_groups_other.split(",") if g.strip()]
 
-    def client_group_keys(self) -> set[str]:
-        """Everything this org serves, normalised, for overlap checks."""
-        keys = {g.slug for g in self.client_groups.all()}
-        keys |= {g.casefold() for g in self.other_client_groups()}
-        return keys
-
     def profile_gaps(self) -> list[str]:
         """Profile fields still empty that facilitators rely on."""
         required = {
@@ -160,7 +155,9 @@ class ParticipationQuerySet(models.QuerySet):
             return self.none()
         if user.is_staff:
             return self.all()
-        return self.filter(Q(lab__facilitators=user) | Q(organization__memberships__user=user)).distinct()
+        return self.filter(
+            Q(lab__facilitators=user) | Q(organization__memberships__user=user)
+        ).distinct()
 
 
 class Participation(models.Model):
@@ -236,7 +233,7 @@ class AgreementSignature(models.Model):
     kind = models.CharField(max_length=10, choices=SignatureKind)
     agreement_version = models.PositiveIntegerField()
     signed_name = models.CharField(max_length=150, blank=True)
-    contract_file = models.FileField(upload_to="contracts/%Y/", blank=True)
+    contract_file = models.FileField(upload_to=RandomName("contracts"), blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -294,10 +291,6 @@ class ExpressionOfInterest(models.Model):
 
     def other_client_groups(self) -> list[str]:
         return [g.strip() for g in self.client_groups_other.split(",") if g.strip()]
-
-    def client_group_keys(self) -> set[str]:
-        keys = {g.slug for g in self.client_groups.all()}
-        return keys | {g.casefold() for g in self.other_client_groups()}
 
 
 def hash_token(token: str) -> str:

@@ -51,7 +51,9 @@ def interest_submit(*, interest: ExpressionOfInterest, client_groups) -> Express
     return interest
 
 
-def _interest_review(*, interest: ExpressionOfInterest, user: User, to: str, allowed: set[str]) -> None:
+def _interest_review(
+    *, interest: ExpressionOfInterest, user: User, to: str, allowed: set[str]
+) -> None:
     updated = ExpressionOfInterest.objects.filter(pk=interest.pk, status__in=allowed).update(
         status=to, reviewed_by=user, reviewed_at=timezone.now()
     )
@@ -85,7 +87,13 @@ def interest_decline(*, interest: ExpressionOfInterest, user: User) -> None:
 
 
 def _new_invitation(
-    *, organization: Organization, lab: Lab | None, email: str, name: str, role: str, invited_by: User
+    *,
+    organization: Organization,
+    lab: Lab | None,
+    email: str,
+    name: str,
+    role: str,
+    invited_by: User,
 ) -> tuple[Invitation, str]:
     token = Invitation.new_token()
     invitation = Invitation.objects.create(
@@ -112,6 +120,8 @@ def organization_invite(
     name: str = "",
     organization: Organization | None = None,
     organization_name: str = "",
+    client_groups=(),
+    client_groups_other: str = "",
     interest: ExpressionOfInterest | None = None,
 ) -> tuple[Invitation, str]:
     """Invite an organization's lead into a lab, creating the org and its participation.
@@ -140,7 +150,10 @@ def organization_invite(
             reviewed_at=timezone.now(),
         )
     elif organization is None:
-        organization = Organization.objects.create(name=organization_name)
+        organization = Organization.objects.create(
+            name=organization_name, client_groups_other=client_groups_other
+        )
+        organization.client_groups.set(client_groups)
 
     participation, created = Participation.objects.get_or_create(lab=lab, organization=organization)
     if created:
@@ -165,7 +178,12 @@ def member_invite(
     """A lead brings a colleague into their organization."""
     with transaction.atomic():
         return _new_invitation(
-            organization=organization, lab=None, email=email, name=name, role=role, invited_by=invited_by
+            organization=organization,
+            lab=None,
+            email=email,
+            name=name,
+            role=role,
+            invited_by=invited_by,
         )
 
 
@@ -181,8 +199,10 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
         raise TransitionError(
             f"This invitation is for {invitation.email}; you are signed in as {user.email}."
         )
-    claimed = Invitation.objects.filter(pk=invitation.pk).usable().update(
-        accepted_at=timezone.now(), accepted_by=user
+    claimed = (
+        Invitation.objects.filter(pk=invitation.pk)
+        .usable()
+        .update(accepted_at=timezone.now(), accepted_by=user)
     )
     if not claimed:
         raise TransitionError("This invitation was already used, revoked or has expired.")
@@ -305,9 +325,9 @@ def participation_complete(*, participation: Participation, user: User) -> None:
 @transaction.atomic
 def participation_withdraw(*, participation: Participation, user: User, reason: str = "") -> None:
     _transition(participation, to=S.WITHDRAWN, actor=user, note=reason[:300] or "Withdrawn")
-    Invitation.objects.filter(lab=participation.lab, organization=participation.organization).usable().update(
-        revoked_at=timezone.now()
-    )
+    Invitation.objects.filter(
+        lab=participation.lab, organization=participation.organization
+    ).usable().update(revoked_at=timezone.now())
 
 
 # --- No competing participants ------------------------------------------------------------
@@ -322,14 +342,8 @@ class Overlap:
         return f"{' and '.join(self.organizations)} both serve {self.client_group}"
 
 
-def _labels(*orgs_or_interests) -> dict[str, str]:
-    labels: dict[str, str] = {}
-    for item in orgs_or_interests:
-        for group in item.client_groups.all():
-            labels[group.slug] = group.name
-        for other in item.other_client_groups():
-            labels.setdefault(other.casefold(), other)
-    return labels
+def split_other_groups(text: str) -> list[str]:
+    return [g.strip() for g in text.split(",") if g.strip()]
 
 
 def lab_overlaps(participations) -> list[Overlap]:
@@ -337,12 +351,16 @@ def lab_overlaps(participations) -> list[Overlap]:
 
     `participations` should prefetch organization__client_groups.
     """
-    orgs = [p.organization for p in participations if p.status != S.WITHDRAWN]
     by_group: dict[str, list[str]] = defaultdict(list)
-    for org in orgs:
-        for key in org.client_group_keys():
-            by_group[key].append(org.name)
-    labels = _labels(*orgs)
+    labels: dict[str, str] = {}
+    for p in participations:
+        if p.status == S.WITHDRAWN:
+            continue
+        for key, label in _groups(
+            p.organization.client_groups.all(), p.organization.other_client_groups()
+        ):
+            by_group[key].append(p.organization.name)
+            labels.setdefault(key, label)
     return [
         Overlap(labels[key], tuple(sorted(names)))
         for key, names in sorted(by_group.items())
@@ -350,19 +368,26 @@ def lab_overlaps(participations) -> list[Overlap]:
     ]
 
 
-def candidate_overlaps(candidate, participations) -> list[Overlap]:
-    """Which current participants serve a client group the candidate (org or interest) serves."""
-    keys = candidate.client_group_keys()
-    is_org = isinstance(candidate, Organization)
-    name = candidate.name if is_org else candidate.organization_name
+def candidate_overlaps(
+    *, name: str, client_groups, other_groups: list[str], participations, exclude_org_id=None
+) -> list[Overlap]:
+    """Which current participants serve a client group that a candidate organization serves."""
+    wanted = dict(_groups(client_groups, other_groups))
     found: dict[str, list[str]] = defaultdict(list)
-    orgs = [
-        p.organization
-        for p in participations
-        if p.status != S.WITHDRAWN and not (is_org and p.organization_id == candidate.pk)
-    ]
-    for org in orgs:
-        for key in keys & org.client_group_keys():
-            found[key].append(org.name)
-    labels = _labels(candidate, *orgs)
-    return [Overlap(labels[k], (name, *sorted(v))) for k, v in sorted(found.items())]
+    for p in participations:
+        if p.status == S.WITHDRAWN or p.organization_id == exclude_org_id:
+            continue
+        for key, _ in _groups(
+            p.organization.client_groups.all(), p.organization.other_client_groups()
+        ):
+            if key in wanted:
+                found[key].append(p.organization.name)
+    return [Overlap(wanted[k], (name, *sorted(v))) for k, v in sorted(found.items())]
+
+
+def _groups(client_groups, other_groups: list[str]):
+    """(key, label) pairs: vocabulary entries by slug, free-text ones case-folded."""
+    for group in client_groups:
+        yield group.slug, group.name
+    for other in other_groups:
+        yield other.casefold(), other

@@ -1,0 +1,136 @@
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from accounts.models import User
+from labs.models import Lab
+from labs.services import _guide_milestones
+from participants.models import (
+    ClientGroup,
+    ExpressionOfInterest,
+    Invitation,
+    Membership,
+    MembershipRole,
+    Organization,
+    Participation,
+    ParticipationStatus,
+    hash_token,
+)
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    name = factory.Faker("name")
+    password = factory.django.Password(PASSWORD)
+
+    class Params:
+        admin = factory.Trait(is_staff=True, is_superuser=True)
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+class LabFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lab
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Mentorship Learning Lab {n}")
+    city = "Chicago"
+    description = "Mentorship organizations learning from each other."
+    objectives = "Strengthen tech mentorship programs for historically excluded technologists."
+    participation_criteria = "Runs a mentorship program\nServes a historically excluded group"
+    funding_pool = Decimal("90000.00")
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    call_is_published = True
+
+    class Params:
+        with_agreement = factory.Trait(
+            agreement_text="We take part in every monthly meeting.", agreement_version=1
+        )
+
+    @factory.post_generation
+    def facilitators(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.facilitators.add(*extracted)
+
+    @factory.post_generation
+    def milestones(obj, create, extracted, **kwargs):
+        if create and extracted:
+            for m in _guide_milestones(obj):
+                m.save()
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Mentor Org {n}")
+    website = "https://example.org"
+    city = "Chicago"
+    state = "IL"
+    mission = "Mentorship for technologists."
+    active_mentors = 25
+    active_mentees = 40
+
+    @factory.post_generation
+    def client_groups(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.client_groups.add(*ClientGroup.objects.filter(slug__in=extracted))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = MembershipRole.LEAD
+
+
+class ParticipationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participation
+
+    lab = factory.SubFactory(LabFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    status = ParticipationStatus.ACTIVE
+
+
+class InterestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExpressionOfInterest
+
+    lab = factory.SubFactory(LabFactory)
+    organization_name = factory.Sequence(lambda n: f"Applicant Org {n}")
+    contact_name = factory.Faker("name")
+    contact_email = factory.Sequence(lambda n: f"contact{n}@applicant.example")
+    mission = "We mentor people into tech."
+    program_summary = "40 mentors, 60 mentees, matched by hand."
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """Pass `token=` to know the raw token; the hash is what's stored."""
+
+    class Meta:
+        model = Invitation
+        exclude = ["token"]
+
+    token = factory.Sequence(lambda n: f"token-{n}-abcdefghijklmnop")
+    token_hash = factory.LazyAttribute(lambda o: hash_token(o.token))
+    organization = factory.SubFactory(OrganizationFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    role = MembershipRole.LEAD
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))
