@@ -13,10 +13,12 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("MLL_VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
+
+# Local state (SQLite, file cache, embedded broker, beat schedule, collected static files).
+VAR_DIR = Path(env.str("MLL_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -33,7 +35,10 @@ if not SECRET_KEY or SECRET_KEY.startswith(_INSECURE_KEY_PREFIX):
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
+# The site itself is always trusted; CSRF_TRUSTED_ORIGINS only adds others (empty adds none).
+CSRF_TRUSTED_ORIGINS = list(
+    dict.fromkeys([SITE_URL, *env.list("CSRF_TRUSTED_ORIGINS", default=[])])
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -250,7 +255,7 @@ LOGGING = {
 
 MLL_INVITATION_DAYS = env.int("MLL_INVITATION_DAYS", default=14)
 
-for _folder in (VAR_DIR, MEDIA_ROOT):
+for _folder in (VAR_DIR, MEDIA_ROOT, STATIC_ROOT):
     _folder.mkdir(parents=True, exist_ok=True)
 if not REDIS_URL:
     for _sub in ("queue", "processed", "control"):

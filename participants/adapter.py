@@ -2,15 +2,15 @@
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
-from django.db import transaction
+
+from participants.models import Invitation
+from participants.services import invitation_accept
 
 INVITATION_SESSION_KEY = "mll_invitation_token"
 
 
 def pending_invitation(request):
     """The usable invitation whose token this browser is carrying, if any."""
-    from participants.models import Invitation
-
     token = request.session.get(INVITATION_SESSION_KEY)
     if not token:
         return None
@@ -27,10 +27,7 @@ class AccountAdapter(DefaultAccountAdapter):
             user.name = user.name or invitation.name
         user = super().save_user(request, user, form, commit=commit)
         if commit and invitation is not None and user.email.lower() == invitation.email:
-            from participants.services import invitation_accept
-
-            with transaction.atomic():
-                invitation_accept(invitation=invitation, user=user)
+            invitation_accept(invitation=invitation, user=user)
             request.session.pop(INVITATION_SESSION_KEY, None)
         return user
 

@@ -1,3 +1,4 @@
+from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -427,8 +428,6 @@ def invitation_accept(request, token):
             login = reverse("account_login")
             return redirect(f"{login}?{urlencode({'next': request.path})}")
         # The invitation proves the address: allauth needn't send a confirmation e-mail.
-        from allauth.account.adapter import get_adapter
-
         get_adapter(request).stash_verified_email(request, invitation.email)
         return redirect("account_signup")
     context = {"invitation": invitation, "token": token}
