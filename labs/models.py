@@ -296,7 +296,7 @@ class Lab(models.Model):
             when = f"{self.get_meeting_frequency_display().lower()} on {when}"
         time = self.meeting_time.strftime("%-I:%M %p")
         meeting_format = self.get_meeting_format_display().lower()
-        return f"{when.capitalize()}, {time} {self.time_zone}, {meeting_format}"
+        return f"{when[0].upper()}{when[1:]}, {time} {self.time_zone}, {meeting_format}"
 
     def criteria_list(self) -> list[str]:
         return [

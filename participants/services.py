@@ -129,11 +129,10 @@ def organization_invite(
     From an expression of interest the new organization starts with what it told us.
     """
     if interest is not None:
-        if interest.status in (InterestStatus.DECLINED, InterestStatus.INVITED):
-            raise TransitionError(
-                f"This expression of interest is {interest.get_status_display().lower()}; "
-                "shortlist it before inviting."
-            )
+        if interest.status == InterestStatus.DECLINED:
+            raise TransitionError("This expression of interest was declined; shortlist it first.")
+        if interest.status == InterestStatus.INVITED:
+            raise TransitionError("This organization has already been invited.")
         organization = organization or Organization.objects.create(
             name=interest.organization_name,
             website=interest.website,
@@ -356,9 +355,10 @@ def lab_overlaps(participations) -> list[Overlap]:
     for p in participations:
         if p.status == S.WITHDRAWN:
             continue
-        for key, label in _groups(
-            p.organization.client_groups.all(), p.organization.other_client_groups()
-        ):
+        # dict(): an org naming a group twice (ticked and typed, or typed twice) isn't a rival.
+        for key, label in dict(
+            _groups(p.organization.client_groups.all(), p.organization.other_client_groups())
+        ).items():
             by_group[key].append(p.organization.name)
             labels.setdefault(key, label)
     return [
@@ -377,8 +377,8 @@ def candidate_overlaps(
     for p in participations:
         if p.status == S.WITHDRAWN or p.organization_id == exclude_org_id:
             continue
-        for key, _ in _groups(
-            p.organization.client_groups.all(), p.organization.other_client_groups()
+        for key in dict(
+            _groups(p.organization.client_groups.all(), p.organization.other_client_groups())
         ):
             if key in wanted:
                 found[key].append(p.organization.name)
