@@ -28,6 +28,21 @@ def _test_storage(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fast_tests(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Per-test memory cache: rate-limit counters must not leak between tests or runs.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tests",
+        }
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(settings):
     # Unit tests run queued work inline; tests that need the real worker start one.
     settings.CELERY_TASK_ALWAYS_EAGER = True
