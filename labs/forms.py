@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from accounts.models import User
-from labs.models import Lab, LiteratureSource, Milestone
+from labs.models import Lab, LiteratureSource, Milestone, default_checkin_offsets
 from mll.uploads import validate_pdf
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -39,6 +39,8 @@ class MonthOffsetsField(forms.CharField):
 class LabForm(forms.ModelForm):
     checkin_offsets = MonthOffsetsField(
         label="Check-ins (months after the program ends)",
+        # A declared field doesn't inherit the model default: a new lab starts from the guide's.
+        initial=default_checkin_offsets,
         help_text="Comma-separated. The guide's default is 6, 12, 18.",
     )
 

@@ -234,7 +234,13 @@ def milestone_add(*, milestone: Milestone) -> Milestone:
     milestone.position = (last or 0) + 10
     timeline = milestone.lab.timeline
     phase = timeline.current_phase(milestone.due_date)
-    milestone.phase = phase.key if phase else PhaseKey.PHASE3
+    if phase:
+        milestone.phase = phase.key
+    elif milestone.due_date < timeline.phases[0].start:
+        # Before pre-program work begins is still preparation, not post-program impact.
+        milestone.phase = PhaseKey.PRE_PROGRAM
+    else:
+        milestone.phase = PhaseKey.PHASE3
     if milestone.due_date >= timeline.program_end:
         milestone.anchor = MilestoneAnchor.PROGRAM_END
     elif milestone.due_date >= timeline.phase(PhaseKey.PHASE2).start:
