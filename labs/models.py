@@ -378,6 +378,8 @@ class Milestone(models.Model):
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set on the milestone that stands for the check-in this many months after the program.
+    checkin_months = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     # The due date the facilitators were last reminded of: one reminder per due date.
     reminder_sent_for = models.DateField(null=True, blank=True, editable=False)
 

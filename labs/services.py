@@ -142,6 +142,18 @@ GUIDE_MILESTONES: tuple[MilestoneTemplate, ...] = (
 )
 
 
+def _checkin_milestone(lab: Lab, months: int, day: dt.date) -> Milestone:
+    return Milestone(
+        lab=lab,
+        phase=PhaseKey.PHASE3,
+        anchor=MilestoneAnchor.PROGRAM_END,
+        checkin_months=months,
+        title=f"{months}-month impact check-in",
+        description="Progress, how the funds were used, and long-term impact.",
+        due_date=day,
+    )
+
+
 def _guide_milestones(lab: Lab) -> list[Milestone]:
     timeline = lab.timeline
     milestones = [
@@ -155,17 +167,7 @@ def _guide_milestones(lab: Lab) -> list[Milestone]:
         )
         for t in GUIDE_MILESTONES
     ]
-    for months, day in timeline.checkin_dates:
-        milestones.append(
-            Milestone(
-                lab=lab,
-                phase=PhaseKey.PHASE3,
-                anchor=MilestoneAnchor.PROGRAM_END,
-                title=f"{months}-month impact check-in",
-                description="Progress, how the funds were used, and long-term impact.",
-                due_date=day,
-            )
-        )
+    milestones += [_checkin_milestone(lab, months, day) for months, day in timeline.checkin_dates]
     milestones.sort(key=lambda m: m.due_date)
     for position, milestone in enumerate(milestones, start=1):
         milestone.position = position * 10
@@ -191,17 +193,33 @@ def lab_update(*, lab: Lab, previous: Lab) -> int:
     """
     lab.save()
     old, new = previous.timeline, lab.timeline
-    today = lab.today()
-    moved = 0
+    pending = Milestone.objects.filter(lab=lab, due_date__gte=lab.today()).pending()
+    moved = []
     for anchor in MilestoneAnchor:
-        delta = new.anchor_date(anchor) - old.anchor_date(anchor)
-        if delta:
-            moved += (
-                Milestone.objects.filter(lab=lab, anchor=anchor, due_date__gte=today)
-                .pending()
-                .update(due_date=F("due_date") + delta)
-            )
-    return moved
+        # In calendar months and days, so "two months after Phase 2 starts" stays exactly that.
+        shift = relativedelta(new.anchor_date(anchor), old.anchor_date(anchor))
+        if shift:
+            for milestone in pending.filter(anchor=anchor):
+                milestone.due_date += shift
+                moved.append(milestone)
+    Milestone.objects.bulk_update(moved, ["due_date"])
+    _sync_checkin_milestones(lab, pending)
+    return len(moved)
+
+
+def _sync_checkin_milestones(lab: Lab, pending) -> None:
+    """Check-ins added to or dropped from the lab's offsets appear on or leave the timeline."""
+    wanted = dict(lab.timeline.checkin_dates)
+    pending.filter(checkin_months__isnull=False).exclude(checkin_months__in=wanted).delete()
+    have = set(
+        lab.milestones.filter(checkin_months__isnull=False).values_list("checkin_months", flat=True)
+    )
+    missing = [_checkin_milestone(lab, m, day) for m, day in wanted.items() if m not in have]
+    if missing:
+        last = lab.milestones.order_by("-position").values_list("position", flat=True).first() or 0
+        for offset, milestone in enumerate(missing, start=1):
+            milestone.position = last + offset * 10
+        Milestone.objects.bulk_create(missing)
 
 
 def milestone_set_done(*, milestone: Milestone, user: User, done: bool) -> None:

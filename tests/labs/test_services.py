@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from dateutil.relativedelta import relativedelta
 from django.core import mail
 from django.core.management import call_command
 
@@ -145,18 +146,17 @@ def test_it_moves_pending_milestones_when_the_start_date_changes(june_lab):
     edit(june_lab, start_date=D(2026, 7, 1))
 
     after = dates(june_lab)
-    # Each moves by its anchor's shift: Phase 1 start by 30 days (June 1 → July 1),
-    # Phase 2 start and program end by 31 (Dec 1 → Jan 1).
-    for title, days in [
-        ("Construct the timeline and schedule meetings", 30),
-        ("Kick-off meeting", 30),
-        ("Topic meeting: mentor recruitment", 30),
-        ("Funding applications due", 31),
-        ("Focus groups with clients", 31),
-        ("Final deliverables due", 31),
-        ("18-month impact check-in", 31),
+    # Each moves by its anchor's shift in calendar months: every anchor moves one month.
+    for title in [
+        "Construct the timeline and schedule meetings",
+        "Kick-off meeting",
+        "Topic meeting: mentor recruitment",
+        "Funding applications due",
+        "Focus groups with clients",
+        "Final deliverables due",
+        "18-month impact check-in",
     ]:
-        assert after[title] == before[title] + dt.timedelta(days=days), title
+        assert after[title] == before[title] + relativedelta(months=1), title
     assert after["Kick-off meeting"] == D(2026, 7, 1)
     assert after["Final deliverables due"] == D(2028, 1, 1)
 
@@ -218,7 +218,7 @@ def test_changing_phase1_length_moves_phase2_anchored_milestones_only(june_lab):
         "Final deliverables due",
         "6-month impact check-in",
     ):
-        assert after[title] == before[title] + dt.timedelta(days=31), title
+        assert after[title] == before[title] + relativedelta(months=1), title
     assert after["Awards decided, initiatives begin"] == D(2027, 1, 1)
     assert moved == june_lab.milestones.exclude(anchor=MilestoneAnchor.LAB_START).count()
 
@@ -503,3 +503,22 @@ def test_the_command_has_a_dry_run(due_soon, capsys):
         call_command("send_milestone_reminders")
         assert capsys.readouterr().out.strip() == "sent 1 milestone reminder(s)"
         assert len(mail.outbox) == 1
+
+
+def test_moved_checkins_stay_on_the_timelines_checkin_dates(june_lab):
+    edit(june_lab, phase1_months=7)
+
+    checkins = dict(june_lab.timeline.checkin_dates)
+    for milestone in june_lab.milestones.filter(checkin_months__isnull=False):
+        assert milestone.due_date == checkins[milestone.checkin_months]
+
+
+def test_changing_checkin_offsets_adds_and_removes_checkin_milestones(june_lab):
+    edit(june_lab, checkin_offsets=[6, 24])
+
+    months = set(june_lab.milestones.values_list("checkin_months", flat=True)) - {None}
+    assert months == {6, 24}
+    assert (
+        titled(june_lab, "24-month impact check-in").due_date
+        == dict(june_lab.timeline.checkin_dates)[24]
+    )
