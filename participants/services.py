@@ -386,8 +386,8 @@ def candidate_overlaps(
 
 
 def _groups(client_groups, other_groups: list[str]):
-    """(key, label) pairs: vocabulary entries by slug, free-text ones case-folded."""
+    """(key, label) pairs, case-folded, so a typed "Veterans" matches the ticked one."""
     for group in client_groups:
-        yield group.slug, group.name
+        yield group.name.casefold(), group.name
     for other in other_groups:
         yield other.casefold(), other

@@ -14,6 +14,7 @@ from tests.factories import (
     OrganizationFactory,
     ParticipationFactory,
     UserFactory,
+    seed_client_groups,
 )
 
 
@@ -40,6 +41,20 @@ def _fast_tests(settings):
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _client_group_vocabulary(request):
+    """Every test with a database finds the vocabulary its data migration creates.
+
+    A transactional test (browser, Celery worker) ends with a flush that empties every
+    table, migration data included, so it is put back before each test that needs it.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("_django_db_helper")
+    seed_client_groups()
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,10 @@
 import datetime as dt
+import importlib
 from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.utils import timezone
 
 from accounts.models import User
@@ -21,6 +23,15 @@ from participants.models import (
 )
 
 PASSWORD = "correct-horse-battery-staple"
+
+_vocabulary_migration = importlib.import_module(
+    "participants.migrations.0002_client_group_vocabulary"
+)
+
+
+def seed_client_groups() -> None:
+    """Put back the client-group vocabulary (a data migration) after a flush emptied it."""
+    _vocabulary_migration.add_vocabulary(apps, None)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
