@@ -20,7 +20,7 @@ def _database_state() -> str:
 def _broker_state() -> str:
     try:
         with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+            conn.ensure_connection(max_retries=0, timeout=2)
     except Exception as exc:
         return f"error: {exc.__class__.__name__}"
     return "ok"
