@@ -7,6 +7,7 @@ from participants.models import Invitation
 from participants.services import invitation_accept
 
 INVITATION_SESSION_KEY = "mll_invitation_token"
+JOINED_SESSION_KEY = "mll_joined_organization_url"
 
 
 def pending_invitation(request):
@@ -29,7 +30,14 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit and invitation is not None and user.email.lower() == invitation.email:
             invitation_accept(invitation=invitation, user=user)
             request.session.pop(INVITATION_SESSION_KEY, None)
+            request.session[JOINED_SESSION_KEY] = invitation.organization.get_absolute_url()
         return user
+
+    def get_signup_redirect_url(self, request) -> str:
+        """A person who joined through an invitation lands in their organization."""
+        return request.session.pop(JOINED_SESSION_KEY, None) or super().get_signup_redirect_url(
+            request
+        )
 
     def clean_email(self, email: str) -> str:
         email = super().clean_email(email)

@@ -160,7 +160,8 @@ def test_facilitator_sets_up_a_lab_and_the_invited_organization_joins_and_signs(
     # allauth's templates are being restyled: accept its wording or ours.
     button(luz, re.compile(r"^\s*(sign up|create (an |your )?account)\s*$", re.IGNORECASE)).click()
 
-    # Signed in, as a member of the organization.
+    # Signed in, landing in the organization she joined.
+    expect(luz.get_by_role("heading", level=1, name="Latinas Building Tech")).to_be_visible()
     nav = luz.get_by_role("navigation", name="Main")
     org_link = nav.get_by_role("link", name="Latinas Building Tech")
     expect(org_link).to_be_visible()

@@ -125,7 +125,7 @@ def test_signing_up_through_the_invitation_makes_a_signed_in_lead_of_an_accepted
     response = sign_up(client, "nia@codenext.example")
 
     assert response.status_code == 302
-    assert response.url == reverse("labs:home"), response.url
+    assert response.url == invitation.organization.get_absolute_url(), response.url
     person = User.objects.get(email="nia@codenext.example")
     assert person.name == "Nia Newlead"
     assert client.session["_auth_user_id"] == str(person.pk)
