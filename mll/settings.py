@@ -59,8 +59,10 @@ INSTALLED_APPS = [
     "accounts",
     "labs",
     "participants",
+    "meetings",
     "funding",
     "checkins",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +149,10 @@ CELERY_BEAT_SCHEDULE = {
     "milestone-reminders": {
         "task": "labs.tasks.send_milestone_reminders",
         "schedule": crontab(minute=0),
+    },
+    "meeting-reminders": {
+        "task": "meetings.tasks.send_meeting_reminders",
+        "schedule": crontab(minute="*/15"),
     },
 }
 

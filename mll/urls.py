@@ -13,5 +13,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("", include("participants.urls")),
+    path("", include("meetings.urls")),
     path("", include("labs.urls")),
 ]

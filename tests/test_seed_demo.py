@@ -8,8 +8,10 @@ import time_machine
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.models import User
+from demo.management.commands.seed_demo import DEMO_PASSWORD
 from labs.models import (
     Lab,
     LiteratureSource,
@@ -19,7 +21,7 @@ from labs.models import (
     Weekday,
     WeekOfMonth,
 )
-from participants.management.commands.seed_demo import DEMO_PASSWORD
+from meetings.models import Attendance, Guest, Meeting, MeetingKind, Post
 from participants.models import (
     AgreementSignature,
     ExpressionOfInterest,
@@ -47,6 +49,10 @@ SEEDED_MODELS = (
     AgreementSignature,
     ExpressionOfInterest,
     Invitation,
+    Meeting,
+    Attendance,
+    Guest,
+    Post,
 )
 
 
@@ -239,7 +245,7 @@ def test_json_lists_the_logins_and_nothing_else():
 def test_the_human_output_shows_the_password():
     output = seed()
     assert output.startswith("Demo seeded: created")
-    assert "2 labs, 5 organizations, 5 participations, 13 people" in output
+    assert "2 labs, 46 meetings, 5 organizations, 5 participations, 13 people" in output
     assert DEMO_PASSWORD in output
     assert "admin@mll-demo.example.org" in output
 
@@ -259,3 +265,32 @@ def test_the_admin_is_a_superuser():
     admin = User.objects.get(email="admin@mll-demo.example.org")
     assert admin.is_staff
     assert admin.is_superuser
+
+
+def test_both_labs_have_meeting_history_and_what_comes_next():
+    seed()
+    now = timezone.now()
+    chicago = Lab.objects.get(slug="chicago-mll")
+    meetings = chicago.meetings.all()
+
+    assert set(Meeting.objects.values_list("kind", flat=True)) == set(MeetingKind.values)
+    assert meetings.filter(starts_at__gt=now).exists()
+    past = meetings.filter(ends_at__lt=now, kind=MeetingKind.MONTHLY)
+    assert past.exists()
+    assert all(m.agenda_items.exists() and m.shared_notes for m in past)
+    assert Attendance.objects.filter(meeting__lab=chicago).exists()
+    assert Post.objects.filter(meeting__lab=chicago).exists()
+    focus_group = meetings.get(kind=MeetingKind.FOCUS_GROUP)
+    assert focus_group.guests.count() >= 2
+    twin_cities = Lab.objects.get(slug="twin-cities-mll")
+    assert not twin_cities.meetings.filter(starts_at__gt=now).exists()
+    assert Guest.objects.filter(meeting__lab=twin_cities).exists()
+
+
+def test_1_1_support_sessions_belong_to_one_organization_each():
+    seed()
+    for meeting in Meeting.objects.filter(kind=MeetingKind.SUPPORT):
+        assert meeting.organization is not None
+        assert set(meeting.attendance.values_list("organization", flat=True)) <= {
+            meeting.organization_id
+        }

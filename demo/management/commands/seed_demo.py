@@ -32,6 +32,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import User
+from demo.meetings import seed_meetings
 from labs.models import (
     Lab,
     LiteratureSource,
@@ -593,6 +594,7 @@ class DemoSeeder:
             self.participation(lab, org_spec, facilitator, spec.final_status, order)
         for interest_spec in spec.interests:
             self.interest(lab, interest_spec, facilitator)
+        seed_meetings(lab, facilitator, self.created)
 
     def new_lab(self, spec: LabSpec, start: dt.date, facilitator: User) -> Lab:
         deadline = start - relativedelta(months=2) + dt.timedelta(days=14)
