@@ -10,7 +10,9 @@ def get_meeting_for_user(user, lab_slug: str, pk: int, *, manage: bool = False) 
     """A meeting the user may see (manage=True: one in a lab they facilitate)."""
     lab = get_lab_for_user(user, lab_slug, manage=manage)
     meetings = (
-        Meeting.objects.visible_to(user).filter(lab=lab).select_related("lab", "organization")
+        Meeting.objects.visible_to(user)
+        .filter(lab=lab)
+        .select_related("lab", "organization", "cancelled_by")
     )
     return get_object_or_404(meetings, pk=pk)
 

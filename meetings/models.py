@@ -86,6 +86,14 @@ class Meeting(models.Model):
     series_month = models.DateField(null=True, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=MeetingStatus, default=MeetingStatus.SCHEDULED)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
     shared_notes = models.TextField("notes", blank=True, help_text="Shared with the cohort.")
     facilitator_notes = models.TextField(
         "private facilitator notes", blank=True, help_text="Only facilitators see these."

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -106,11 +106,13 @@ def meeting_update(*, meeting: Meeting, changed: list[str], notify: bool = True)
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting: Meeting) -> None:
+def meeting_cancel(*, meeting: Meeting, user: User | None = None) -> None:
+    """Cancel once (a conditional update settles a race), recording who and when."""
     updated = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.SCHEDULED).update(
         status=MeetingStatus.CANCELLED,
         cancelled_at=timezone.now(),
-        sequence=meeting.sequence + 1,
+        cancelled_by=user,
+        sequence=F("sequence") + 1,
         updated_at=timezone.now(),
     )
     if not updated:
@@ -334,6 +336,14 @@ def guest_invite(*, guest: Guest, invited_by: User) -> tuple[Guest, str]:
     # The token travels in the task only; the database keeps its hash.
     tasks.send_guest_invitation.delay_on_commit(guest.pk, token)
     return guest, token
+
+
+def guest_remove(*, guest: Guest) -> None:
+    """Take a guest off the list: their private link stops working and they are told."""
+    meeting_id, name, email = guest.meeting_id, guest.name, guest.email
+    with transaction.atomic():
+        guest.delete()
+        tasks.send_guest_removal.delay_on_commit(meeting_id, name, email)
 
 
 def guest_respond(*, guest: Guest, coming: bool) -> None:

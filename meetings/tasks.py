@@ -126,6 +126,22 @@ def guest_invitation_send(*, guest_id: int, token: str) -> int:
     return 1
 
 
+@shared_task
+def send_guest_removal(meeting_id: int, name: str, email: str) -> int:
+    return guest_removal_send(meeting_id=meeting_id, name=name, email=email)
+
+
+def guest_removal_send(*, meeting_id: int, name: str, email: str) -> int:
+    """Tell a guest taken off the list, with a cancelling calendar file for their copy."""
+    meeting = Meeting.objects.select_related("lab").filter(pk=meeting_id).first()
+    if meeting is None:
+        return 0
+    ics = meeting_calendar([meeting], method="CANCEL", attendee=(name, email), page_links=False)
+    context = {"name": name, "meeting": meeting, "lab": meeting.lab}
+    _send("meetings/email/guest_removed", context, email, meeting_filename(meeting), ics, "CANCEL")
+    return 1
+
+
 def _send(template: str, context: dict, email: str, filename: str, ics: bytes, method: str):
     # One message per person: attendees and outside guests never see each other's addresses.
     # The method parameter on the MIME type is what makes mail apps show an invitation.

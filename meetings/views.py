@@ -193,7 +193,7 @@ def meeting_cancel(request, slug, pk):
     meeting = get_meeting_for_user(request.user, slug, pk, manage=True)
     if request.method == "POST":
         try:
-            services.meeting_cancel(meeting=meeting)
+            services.meeting_cancel(meeting=meeting, user=request.user)
         except MeetingError as error:
             messages.error(request, str(error))
         else:

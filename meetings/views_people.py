@@ -257,7 +257,7 @@ def guest_add(request, slug, pk):
 @login_required
 def guest_remove(request, slug, pk, guest_pk):
     guest = get_guest_for_facilitator(request.user, slug, pk, guest_pk)
-    guest.delete()
+    services.guest_remove(guest=guest)
     messages.success(request, f"{guest.name} is no longer on the guest list.")
     return _back_to(guest.meeting, "guests")
 

@@ -18,6 +18,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from icalendar import Calendar
 
 from meetings import services
 from meetings.models import (
@@ -523,6 +524,26 @@ def test_removing_a_guest_takes_them_off_the_list(login, facilitator, focus_grou
     assert login(facilitator).post(url).status_code == 302
     assert not Guest.objects.exists()
     assert login(facilitator).get(reverse("meetings:rsvp", args=[token])).status_code == 404
+
+
+def test_a_removed_guest_is_told_with_a_cancelling_calendar_file(
+    login, facilitator, focus_group, django_capture_on_commit_callbacks
+):
+    guest, _ = make_guest(focus_group)
+    mail.outbox.clear()
+    url = reverse("meetings:guest_remove", args=[focus_group.lab.slug, focus_group.pk, guest.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        login(facilitator).post(url)
+
+    [message] = mail.outbox
+    assert message.to == [guest.email]
+    assert focus_group.title in message.subject
+    [(filename, content, mimetype)] = message.attachments
+    assert mimetype.startswith("text/calendar")
+    calendar = Calendar.from_ical(content)
+    assert calendar["METHOD"] == "CANCEL"
+    assert str(calendar.walk("VEVENT")[0]["UID"]) == f"{focus_group.uid}@mll"
 
 
 def rsvp_url(token: str) -> str:

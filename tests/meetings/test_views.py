@@ -752,12 +752,14 @@ def test_cancelling_emails_attendees_and_marks_the_page(
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CANCELLED
     assert meeting.sequence == 1
+    assert meeting.cancelled_by == facilitator
     assert response.url == meeting.get_absolute_url()
     notice = next(m for m in mail.outbox if m.to == [member_a.email])
     assert "METHOD:CANCEL" in str(notice.attachments[0][1])
     page = text(login(member_a).get(meeting.get_absolute_url()))
     assert 'id="cancelled-banner"' in page
     assert "Cancelled</strong>" in page
+    assert f"by {facilitator.display_name}" in page
 
 
 def test_cancelling_twice_says_so(login, facilitator, meeting):
