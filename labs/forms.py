@@ -36,6 +36,10 @@ class MonthOffsetsField(forms.CharField):
         return months
 
 
+# Beyond these years a date is a typo (and the timeline's month arithmetic would overflow).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 class LabForm(forms.ModelForm):
     checkin_offsets = MonthOffsetsField(
         label="Check-ins (months after the program ends)",
@@ -101,6 +105,12 @@ class LabForm(forms.ModelForm):
             )
         else:
             del self.fields["facilitators"]
+
+    def clean_start_date(self):
+        start = self.cleaned_data["start_date"]
+        if not FIRST_YEAR <= start.year <= LAST_YEAR:
+            raise ValidationError(f"Choose a date between {FIRST_YEAR} and {LAST_YEAR}.")
+        return start
 
     def clean(self):
         cleaned = super().clean()

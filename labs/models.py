@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -178,13 +178,19 @@ class Lab(models.Model):
         max_length=64, choices=time_zone_choices, default="America/Chicago"
     )
     pre_program_months = models.PositiveSmallIntegerField(
-        default=3, validators=[MinValueValidator(1)], help_text="Preparation before Phase 1."
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="Preparation before Phase 1.",
     )
     phase1_months = models.PositiveSmallIntegerField(
-        "Phase 1 length (months)", default=6, validators=[MinValueValidator(1)]
+        "Phase 1 length (months)",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
     )
     phase2_months = models.PositiveSmallIntegerField(
-        "Phase 2 length (months)", default=12, validators=[MinValueValidator(1)]
+        "Phase 2 length (months)",
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
     )
     checkin_offsets = models.JSONField(
         "check-ins (months after the program ends)", default=default_checkin_offsets

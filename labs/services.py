@@ -307,10 +307,18 @@ def milestones_send_reminders(*, now: dt.datetime | None = None, dry_run: bool =
             milestone.lab.facilitators.filter(is_active=True).values_list("email", flat=True)
         )
         if recipients:
-            send_templated_email(
-                "labs/email/milestone_due",
-                {"milestone": milestone, "lab": milestone.lab},
-                recipients,
-            )
+            try:
+                send_templated_email(
+                    "labs/email/milestone_due",
+                    {"milestone": milestone, "lab": milestone.lab},
+                    recipients,
+                )
+            except Exception:
+                # Give the claim back so the next run tries again.
+                Milestone.objects.filter(
+                    pk=milestone.pk, reminder_sent_for=milestone.due_date
+                ).update(reminder_sent_for=None)
+                logger.exception("Reminder for milestone %s failed; will retry", milestone.pk)
+                continue
         sent += 1
     return sent

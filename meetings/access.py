@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 
 from labs.access import get_lab_for_user
-from meetings.models import Attachment, Guest, Meeting, hash_token
+from meetings.models import Attachment, Guest, Meeting, MeetingKind, hash_token
 
 
 def get_meeting_for_user(user, lab_slug: str, pk: int, *, manage: bool = False) -> Meeting:
@@ -29,5 +29,7 @@ def get_guest_for_facilitator(user, lab_slug: str, meeting_pk: int, pk: int) -> 
 
 def get_guest_by_token(token: str) -> Guest:
     """A guest's private link: the token is the only key (no account)."""
-    guests = Guest.objects.select_related("meeting", "meeting__lab")
+    guests = Guest.objects.select_related("meeting", "meeting__lab").filter(
+        meeting__kind__in=MeetingKind.with_guests()
+    )
     return get_object_or_404(guests, token_hash=hash_token(token))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from labs.models import Lab
@@ -16,6 +17,10 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 CURRENT = [s for s in ParticipationStatus.values if s != ParticipationStatus.WITHDRAWN]
+
+
+# Beyond these years a date is a typo, and near the calendar's ends time zone maths fails.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class MeetingForm(forms.ModelForm):
@@ -57,10 +62,18 @@ class MeetingForm(forms.ModelForm):
             ends = self.instance.ends_at.astimezone(lab.tz)
             self.initial.update(date=starts.date(), start_time=starts.time(), end_time=ends.time())
         self._original = (self.instance.starts_at, self.instance.ends_at)
+        self._original_audience = (self.instance.kind, self.instance.organization_id)
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ValidationError(f"Choose a date between {FIRST_YEAR} and {LAST_YEAR}.")
+        return day
 
     def clean(self):
         cleaned = super().clean()
         kind, org = cleaned.get("kind"), cleaned.get("organization")
+        self._check_audience(kind, org)
         if kind == MeetingKind.SUPPORT and not org and "organization" not in self.errors:
             self.add_error("organization", "Choose the organization this support session is with.")
         if kind and kind != MeetingKind.SUPPORT and org:
@@ -76,6 +89,27 @@ class MeetingForm(forms.ModelForm):
                 self.instance.starts_at = dt.datetime.combine(day, start, tzinfo=self.lab.tz)
                 self.instance.ends_at = dt.datetime.combine(day, end, tzinfo=self.lab.tz)
         return cleaned
+
+    def _check_audience(self, kind, org) -> None:
+        """Who a meeting is for is fixed once people were invited: those already sent its
+        calendar file (guests, or another organization) must not get a private session."""
+        if not self.instance.pk or not kind:
+            return
+        was_kind, was_org = self._original_audience
+        if (was_kind == MeetingKind.SUPPORT) != (kind == MeetingKind.SUPPORT):
+            self.add_error(
+                "kind",
+                "A 1:1 support session can't become a cohort meeting, or the other way round: "
+                "cancel this one and schedule a new one.",
+            )
+        elif kind == MeetingKind.SUPPORT and org and org.pk != was_org:
+            self.add_error(
+                "organization", "A support session stays with its organization; schedule a new one."
+            )
+        elif kind not in MeetingKind.with_guests() and self.instance.guests.exists():
+            self.add_error(
+                "kind", "This meeting has outside guests; remove them before changing its kind."
+            )
 
     @property
     def changed_fields(self) -> list[str]:

@@ -75,7 +75,7 @@ def meeting_recipients(meeting: Meeting) -> list[Recipient]:
     """The invited people and the guests who haven't said no; one e-mail per address."""
     recipients = [Recipient(u.display_name, u.email, user=u) for u in meeting_attendees(meeting)]
     seen = {r.email.lower() for r in recipients}
-    for guest in meeting.reminded_guests:
+    for guest in meeting.reminded_guests if meeting.takes_guests else ():
         if guest.email.lower() not in seen:
             seen.add(guest.email.lower())
             recipients.append(Recipient(guest.name, guest.email, guest=guest))

@@ -43,7 +43,11 @@ def meeting_attendees(meeting: Meeting):
     """Everyone invited: the lab's facilitators and the members of the organizations taking
     part (for a 1:1 support session, of that one organization)."""
     if meeting.organization_id:
-        members = Q(memberships__organization_id=meeting.organization_id)
+        members = Q(
+            memberships__organization_id=meeting.organization_id,
+            memberships__organization__participations__lab_id=meeting.lab_id,
+            memberships__organization__participations__status__in=CURRENT,
+        )
     else:
         members = Q(
             memberships__organization__participations__lab_id=meeting.lab_id,
@@ -59,7 +63,7 @@ def expected_memberships(meeting: Meeting):
         user__is_active=True
     )
     if meeting.organization_id:
-        return memberships.filter(organization_id=meeting.organization_id)
+        memberships = memberships.filter(organization_id=meeting.organization_id)
     return memberships.filter(
         organization__participations__lab_id=meeting.lab_id,
         organization__participations__status__in=CURRENT,
@@ -81,6 +85,15 @@ CALENDAR_FIELDS = (
 )
 
 
+MEETING_EDIT_FIELDS = (
+    *CALENDAR_FIELDS,
+    "kind",
+    "organization",
+    "shared_notes",
+    "facilitator_notes",
+)
+
+
 @transaction.atomic
 def meeting_create(*, meeting: Meeting, created_by: User, notify: bool = True) -> Meeting:
     meeting.created_by = created_by
@@ -94,12 +107,14 @@ def meeting_create(*, meeting: Meeting, created_by: User, notify: bool = True) -
 def meeting_update(*, meeting: Meeting, changed: list[str], notify: bool = True) -> bool:
     """Save an edited meeting. A change attendees see raises the iCalendar SEQUENCE and
     sends them the updated calendar file. Returns whether attendees were notified."""
-    if meeting.is_cancelled:
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if current.is_cancelled:
         raise MeetingError("This meeting is cancelled; it can't be changed.")
     visible = bool(set(changed) & set(CALENDAR_FIELDS))
-    if visible:
-        meeting.sequence += 1
-    meeting.save()
+    # Never write status, cancellation or sequence from the form's copy: a cancel that
+    # happened meanwhile must stand.
+    meeting.sequence = current.sequence + (1 if visible else 0)
+    meeting.save(update_fields=[*MEETING_EDIT_FIELDS, "sequence", "updated_at"])
     if visible and notify:
         tasks.send_meeting_notice.delay_on_commit(meeting.pk, "update")
     return visible and notify
@@ -332,7 +347,11 @@ def guest_invite(*, guest: Guest, invited_by: User) -> tuple[Guest, str]:
     guest.email = guest.email.lower()
     guest.token_hash = hash_token(token)
     guest.invited_by = invited_by
-    guest.save()
+    try:
+        with transaction.atomic():
+            guest.save()
+    except IntegrityError:  # invited at the same moment by a double submit
+        raise MeetingError(f"{guest.email} is already invited.") from None
     # The token travels in the task only; the database keeps its hash.
     tasks.send_guest_invitation.delay_on_commit(guest.pk, token)
     return guest, token

@@ -54,9 +54,9 @@ def meeting_notice_send(*, meeting_id: int, kind: str) -> int:
         return 0
     method = "CANCEL" if kind == "cancellation" else "REQUEST"
     recipients = [(u.display_name, u.email, False) for u in services.meeting_attendees(meeting)]
-    recipients += [
-        (g.name, g.email, True) for g in meeting.guests.exclude(response=GuestResponse.NO)
-    ]
+    if meeting.takes_guests:  # never a private session's details to outside contacts
+        guests = meeting.guests.exclude(response=GuestResponse.NO)
+        recipients += [(g.name, g.email, True) for g in guests]
     sent, seen = 0, set()
     for name, email, is_guest in recipients:
         if email.lower() in seen:

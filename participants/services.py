@@ -129,9 +129,16 @@ def organization_invite(
     From an expression of interest the new organization starts with what it told us.
     """
     if interest is not None:
-        if interest.status == InterestStatus.DECLINED:
-            raise TransitionError("This expression of interest was declined; shortlist it first.")
-        if interest.status == InterestStatus.INVITED:
+        # Claim the interest first: a double click or a second facilitator finds it taken.
+        claimed = ExpressionOfInterest.objects.filter(
+            pk=interest.pk, status__in=[InterestStatus.NEW, InterestStatus.SHORTLISTED]
+        ).update(status=InterestStatus.INVITED, reviewed_by=invited_by, reviewed_at=timezone.now())
+        if not claimed:
+            interest.refresh_from_db()
+            if interest.status == InterestStatus.DECLINED:
+                raise TransitionError(
+                    "This expression of interest was declined; shortlist it first."
+                )
             raise TransitionError("This organization has already been invited.")
         organization = organization or Organization.objects.create(
             name=interest.organization_name,
@@ -142,12 +149,8 @@ def organization_invite(
             client_groups_other=interest.client_groups_other,
         )
         organization.client_groups.add(*interest.client_groups.all())
-        ExpressionOfInterest.objects.filter(pk=interest.pk).update(
-            status=InterestStatus.INVITED,
-            organization=organization,
-            reviewed_by=invited_by,
-            reviewed_at=timezone.now(),
-        )
+        ExpressionOfInterest.objects.filter(pk=interest.pk).update(organization=organization)
+        interest.refresh_from_db()
     elif organization is None:
         organization = Organization.objects.create(
             name=organization_name, client_groups_other=client_groups_other

@@ -433,6 +433,18 @@ def test_it_sends_each_reminder_once(due_soon):
     assert due_soon.reminder_sent_for == D(2026, 3, 13)
 
 
+def test_a_reminder_that_failed_to_send_is_tried_again(due_soon, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ConnectionError("SMTP down")
+
+    monkeypatch.setattr(services, "send_templated_email", broken)
+    assert send() == 0
+    monkeypatch.undo()
+
+    assert send() == 1
+    assert len(mail.outbox) == 1
+
+
 def test_moving_the_due_date_rearms_the_reminder(due_soon):
     send()
     due_soon.due_date = D(2026, 3, 16)

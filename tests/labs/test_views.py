@@ -468,6 +468,27 @@ def test_an_invalid_edit_changes_nothing(login, facilitator, lab):
     assert Lab.objects.get(pk=lab.pk).phase1_months == 6
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("start_date", "9999-06-01", "Choose a date between 2000 and 2100."),
+        ("pre_program_months", "32767", "less than or equal to 24"),
+        ("phase1_months", "200", "less than or equal to 36"),
+        ("phase2_months", "32767", "less than or equal to 36"),
+    ],
+)
+def test_out_of_range_dates_and_lengths_are_refused_beside_the_field(
+    login, facilitator, lab, field, value, error
+):
+    response = login(facilitator).post(
+        reverse("labs:edit", args=[lab.slug]), lab_form_data(lab, **{field: value})
+    )
+
+    assert response.status_code == 200
+    assert error in field_block(response, field)
+    assert getattr(Lab.objects.get(pk=lab.pk), field) == getattr(lab, field)
+
+
 def test_editing_adds_and_deletes_literature_sources(login, facilitator, lab):
     old = LiteratureSource.objects.create(lab=lab, title="An old survey")
     kept = LiteratureSource.objects.create(lab=lab, title="Best practices")

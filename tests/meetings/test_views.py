@@ -25,6 +25,7 @@ from meetings.models import (
     MeetingStatus,
     Post,
 )
+from participants.services import participation_withdraw
 from tests.factories import MembershipFactory, OrganizationFactory, ParticipationFactory
 
 pytestmark = pytest.mark.django_db
@@ -996,3 +997,72 @@ def test_the_admin_edits_a_meeting_with_its_agenda_and_keeps_reminders_read_only
 
     assert "Welcome" in page  # the agenda inline
     assert client.get(reverse("admin:meetings_reminder_add")).status_code == 403
+
+
+# --- Who a meeting is for stays fixed once people were invited -------------------------------
+
+
+def test_a_meeting_with_guests_cannot_become_a_private_support_session(
+    login, facilitator, lab, org_a
+):
+    focus = new_meeting(lab, kind=MeetingKind.FOCUS_GROUP, title="Focus group")
+    Guest.objects.create(meeting=focus, name="Gia", email="gia@mentor.example", token_hash="x")
+
+    response = login(facilitator).post(
+        url("edit", focus), form_data(kind="support", organization=org_a.pk)
+    )
+
+    assert response.status_code == 200
+    assert "can't become a cohort meeting" in field_block(response, "kind")
+    focus.refresh_from_db()
+    assert focus.kind == MeetingKind.FOCUS_GROUP
+
+
+def test_a_guest_list_blocks_a_change_to_a_kind_without_guests(login, facilitator, lab):
+    focus = new_meeting(lab, kind=MeetingKind.FOCUS_GROUP, title="Focus group")
+    Guest.objects.create(meeting=focus, name="Gia", email="gia@mentor.example", token_hash="x")
+
+    response = login(facilitator).post(url("edit", focus), form_data(kind="monthly"))
+
+    assert "remove them before changing its kind" in field_block(response, "kind")
+
+
+def test_a_support_session_stays_with_its_organization(login, facilitator, support_a, org_b):
+    response = login(facilitator).post(
+        url("edit", support_a), form_data(kind="support", organization=org_b.pk)
+    )
+
+    assert "stays with its organization" in field_block(response, "organization")
+
+
+def test_a_date_far_outside_the_calendar_is_refused_beside_the_field(login, facilitator, lab):
+    response = login(facilitator).post(
+        reverse("meetings:create", args=[lab.slug]), form_data(date="9999-12-31")
+    )
+
+    assert response.status_code == 200
+    assert "between 2000 and 2100" in field_block(response, "date")
+    assert not Meeting.objects.exists()
+
+
+def test_an_edit_from_a_stale_copy_cannot_undo_a_cancellation(meeting):
+    stale = Meeting.objects.get(pk=meeting.pk)
+    services.meeting_cancel(meeting=meeting)
+
+    stale.title = "Renamed"
+    with pytest.raises(services.MeetingError):
+        services.meeting_update(meeting=stale, changed=["title"])
+
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.CANCELLED
+    assert meeting.title != "Renamed"
+
+
+def test_a_withdrawn_organization_is_no_longer_invited_to_its_support_sessions(
+    support_a, org_a, member_a, facilitator
+):
+    participation = org_a.participations.get(lab=support_a.lab)
+    participation_withdraw(participation=participation, user=facilitator, reason="Left")
+
+    assert member_a not in services.meeting_attendees(support_a)
+    assert facilitator in services.meeting_attendees(support_a)

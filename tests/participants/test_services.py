@@ -13,6 +13,7 @@ from participants import services
 from participants.models import (
     AgreementSignature,
     ClientGroup,
+    ExpressionOfInterest,
     InterestStatus,
     Invitation,
     Membership,
@@ -486,6 +487,22 @@ def test_it_refuses_to_invite_from_a_declined_or_already_invited_interest(
     assert not Invitation.objects.exists()
     interest.refresh_from_db()
     assert interest.status == status
+
+
+def test_a_second_invite_from_a_stale_copy_of_the_interest_is_refused(lab, facilitator):
+    interest = InterestFactory(lab=lab, status=InterestStatus.SHORTLISTED)
+    stale = ExpressionOfInterest.objects.get(pk=interest.pk)
+    services.organization_invite(
+        lab=lab, invited_by=facilitator, email="lead@new.example", interest=interest
+    )
+
+    with pytest.raises(TransitionError, match="already been invited"):
+        services.organization_invite(
+            lab=lab, invited_by=facilitator, email="lead@new.example", interest=stale
+        )
+
+    assert Organization.objects.filter(name=interest.organization_name).count() == 1
+    assert Invitation.objects.count() == 1
 
 
 def test_inviting_directly_creates_the_organization_with_its_client_groups(lab, facilitator):
