@@ -194,4 +194,9 @@ class ContractUploadForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(max_length=300, label="Reason", widget=forms.TextInput)
+    reason = forms.CharField(
+        max_length=300,
+        label="Reason",
+        widget=forms.TextInput,
+        error_messages={"required": "Give a reason to withdraw the organization."},
+    )

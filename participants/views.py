@@ -227,8 +227,12 @@ def participation_detail(request, slug, pk):
             goals_form.save()
             messages.success(request, "Goals saved.")
             return redirect(participation)
+    return _render_participation(request, participation, manages=manages, goals_form=goals_form)
+
+
+def _render_participation(request, participation, *, manages, goals_form=None, withdraw_form=None):
     context = {
-        "lab": lab,
+        "lab": participation.lab,
         "manages": manages,
         "participation": participation,
         "organization": participation.organization,
@@ -236,7 +240,7 @@ def participation_detail(request, slug, pk):
         "signatures": participation.signatures.select_related("signed_by"),
         "goals_form": goals_form,
         "contract_form": ContractUploadForm() if manages else None,
-        "withdraw_form": WithdrawForm() if manages else None,
+        "withdraw_form": (withdraw_form or WithdrawForm()) if manages else None,
         "transitions": services.ALLOWED_TRANSITIONS[participation.status],
     }
     return render(request, "participants/participation_detail.html", context)
@@ -248,8 +252,8 @@ def participation_transition(request, slug, pk, action):
     participation = get_participation_for_user(request.user, slug, pk, manage=True)
     form = WithdrawForm(request.POST) if action == "withdraw" else None
     if form is not None and not form.is_valid():
-        messages.error(request, "Give a reason to withdraw the organization.")
-        return redirect(participation)
+        # Shown again with the error beside the reason field.
+        return _render_participation(request, participation, manages=True, withdraw_form=form)
     actions = {
         "activate": lambda: services.participation_activate(
             participation=participation, user=request.user
