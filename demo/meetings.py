@@ -24,9 +24,9 @@ from meetings.models import (
     Meeting,
     MeetingKind,
     Post,
-    hash_token,
 )
 from meetings.services import expected_memberships, series_plan
+from mll.tokens import hash_token
 
 AGENDA = (
     ("Welcome and check-in", "", 10),

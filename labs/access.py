@@ -1,6 +1,5 @@
 """One access function per object type: anything missing or not yours is a 404."""
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from labs.models import Lab, Milestone
@@ -15,8 +14,3 @@ def get_lab_for_user(user, slug: str, *, manage: bool = False) -> Lab:
 def get_milestone_for_user(user, lab_slug: str, pk: int) -> Milestone:
     lab = get_lab_for_user(user, lab_slug, manage=True)
     return get_object_or_404(lab.milestones, pk=pk)
-
-
-def require(condition: bool) -> None:
-    if not condition:
-        raise Http404

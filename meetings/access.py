@@ -3,7 +3,8 @@
 from django.shortcuts import get_object_or_404
 
 from labs.access import get_lab_for_user
-from meetings.models import Attachment, Guest, Meeting, MeetingKind, hash_token
+from meetings.models import Attachment, Guest, Meeting, MeetingKind
+from mll.tokens import hash_token
 
 
 def get_meeting_for_user(user, lab_slug: str, pk: int, *, manage: bool = False) -> Meeting:

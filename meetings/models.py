@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 
@@ -221,10 +220,6 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} at {self.meeting}: {self.get_status_display()}"
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class GuestRole(models.TextChoices):

@@ -25,8 +25,8 @@ from meetings.models import (
     MeetingKind,
     MeetingStatus,
     Post,
-    hash_token,
 )
+from mll.tokens import hash_token
 from participants.models import Membership, ParticipationStatus
 
 CURRENT = [s for s in ParticipationStatus.values if s != ParticipationStatus.WITHDRAWN]

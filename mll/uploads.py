@@ -27,13 +27,17 @@ class RandomName:
         return isinstance(other, RandomName) and other.folder == self.folder
 
 
-def validate_pdf(upload) -> None:
-    """A PDF no larger than the limit, judged by its first bytes, not its name."""
+def _check_size(upload) -> None:
     if upload.size > settings.MLL_MAX_UPLOAD_BYTES:
         raise ValidationError(
             f"This file is {filesizeformat(upload.size)}; the limit is "
             f"{filesizeformat(settings.MLL_MAX_UPLOAD_BYTES)}."
         )
+
+
+def validate_pdf(upload) -> None:
+    """A PDF no larger than the limit, judged by its first bytes, not its name."""
+    _check_size(upload)
     upload.seek(0)
     head = upload.read(len(PDF_MAGIC))
     upload.seek(0)
@@ -93,11 +97,7 @@ def _office_kind(upload) -> str | None:
 def sniff_document(upload) -> str:
     """The kind of an attachment (a DOCUMENT_TYPES key), judged by its bytes; refuses anything
     else, anything too large, and a name whose extension says another kind."""
-    if upload.size > settings.MLL_MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            f"This file is {filesizeformat(upload.size)}; the limit is "
-            f"{filesizeformat(settings.MLL_MAX_UPLOAD_BYTES)}."
-        )
+    _check_size(upload)
     upload.seek(0)
     head = upload.read(8)
     upload.seek(0)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -10,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from labs.models import PARTICIPATING_STATUSES, Lab
+from mll.tokens import hash_token
 from mll.uploads import RandomName
 
 
@@ -291,10 +291,6 @@ class ExpressionOfInterest(models.Model):
 
     def other_client_groups(self) -> list[str]:
         return [g.strip() for g in self.client_groups_other.split(",") if g.strip()]
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class InvitationQuerySet(models.QuerySet):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from labs.models import Lab
+from mll.tokens import hash_token
 from participants.models import (
     AgreementSignature,
     ExpressionOfInterest,
@@ -27,7 +28,6 @@ from participants.models import (
     ParticipationEvent,
     ParticipationStatus,
     SignatureKind,
-    hash_token,
 )
 from participants.tasks import notify_facilitators_of_interest, send_invitation_email
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from labs.models import Lab
 from labs.services import _guide_milestones
+from mll.tokens import hash_token
 from participants.models import (
     ClientGroup,
     ExpressionOfInterest,
@@ -19,7 +20,6 @@ from participants.models import (
     Organization,
     Participation,
     ParticipationStatus,
-    hash_token,
 )
 
 PASSWORD = "correct-horse-battery-staple"

@@ -26,8 +26,8 @@ from meetings.models import (
     Meeting,
     MeetingKind,
     Post,
-    hash_token,
 )
+from mll.tokens import hash_token
 from participants.models import MembershipRole
 from tests.browser.conftest import assert_accessible, screenshot, sign_in
 from tests.factories import MembershipFactory

@@ -33,9 +33,9 @@ from meetings.models import (
     MeetingKind,
     MeetingStatus,
     Post,
-    hash_token,
 )
 from meetings.views_people import detail_context
+from mll.tokens import hash_token
 from participants.models import MembershipRole
 from tests.factories import MembershipFactory, OrganizationFactory, ParticipationFactory
 

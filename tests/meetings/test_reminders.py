@@ -20,9 +20,9 @@ from meetings.models import (
     MeetingStatus,
     Reminder,
     ReminderState,
-    hash_token,
 )
 from meetings.reminders import reminders_send_due
+from mll.tokens import hash_token
 from tests.factories import MembershipFactory
 
 UTC = dt.UTC

@@ -13,8 +13,9 @@ from django.db import connection
 from django.utils import timezone
 
 from meetings import reminders
-from meetings.models import Guest, GuestResponse, Meeting, MeetingKind, Reminder, hash_token
+from meetings.models import Guest, GuestResponse, Meeting, MeetingKind, Reminder
 from meetings.tasks import send_meeting_reminders
+from mll.tokens import hash_token
 from tests import test_celery_worker
 from tests.conftest import service_required
 from tests.factories import (
