@@ -154,6 +154,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks.send_meeting_reminders",
         "schedule": crontab(minute="*/15"),
     },
+    # Progress-update and final-deliverable reminders while Phase 2 runs.
+    "funding-reminders": {
+        "task": "funding.tasks.send_funding_reminders",
+        "schedule": crontab(minute=30),
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"

@@ -14,5 +14,6 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("", include("participants.urls")),
     path("", include("meetings.urls")),
+    path("", include("funding.urls")),
     path("", include("labs.urls")),
 ]

@@ -19,11 +19,14 @@ from participants.models import (
     SignatureKind,
 )
 from tests.factories import (
+    ApplicationFactory,
+    FundingRoundFactory,
     InterestFactory,
     LabFactory,
     MembershipFactory,
     OrganizationFactory,
     ParticipationFactory,
+    ProgressUpdateFactory,
     UserFactory,
 )
 
@@ -827,6 +830,18 @@ def grow_lab(lab: Lab, *, organizations: int, milestones: int, completed_by=None
     InterestFactory.create_batch(3, lab=lab)
 
 
+def fund_initiatives(lab: Lab) -> None:
+    """Every participating org without an application gets a funded one with an update."""
+    for participation in lab.participations.exclude(organization__applications__isnull=False):
+        application = ApplicationFactory(
+            round=lab.funding_round,
+            organization=participation.organization,
+            approved=True,
+            award_amount=1000,
+        )
+        ProgressUpdateFactory(application=application)
+
+
 def count_queries(django_assert_max_num_queries, client, url: str, limit: int) -> None:
     with django_assert_max_num_queries(limit):
         response = client.get(url)
@@ -834,7 +849,9 @@ def count_queries(django_assert_max_num_queries, client, url: str, limit: int) -
 
 
 HOME_QUERIES = 5
-DASHBOARD_QUERIES = 13  # 12 + the meetings panel (issue 3)
+# 12, + the meetings panel (issue 3), + funding: the application and initiative panels (issue
+# 4), + check-ins (issue 5).
+DASHBOARD_QUERIES = 20
 TIMELINE_QUERIES = 6
 
 
@@ -863,10 +880,14 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
 ):
     client = login(request.getfixturevalue(who))
     url = reverse("labs:detail", args=[lab.slug])
+    funding_round = FundingRoundFactory(lab=lab)
+    ApplicationFactory(round=funding_round, organization=member_a.memberships.get().organization)
     grow_lab(lab, organizations=1, milestones=2)
+    fund_initiatives(lab)
     count_queries(django_assert_max_num_queries, client, url, DASHBOARD_QUERIES)
 
     grow_lab(lab, organizations=15, milestones=60)
+    fund_initiatives(lab)
     # member_a now belongs to two of the lab's organizations, and the lab has more facilitators.
     another = lab.participations.exclude(organization__memberships__user=member_a).first()
     MembershipFactory(organization=another.organization, user=member_a)
