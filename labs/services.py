@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from labs import hooks
 from labs.models import Lab, Milestone, MilestoneAnchor, PhaseKey
 from mll.emails import send_templated_email
 
@@ -204,6 +205,7 @@ def lab_update(*, lab: Lab, previous: Lab) -> int:
                 moved.append(milestone)
     Milestone.objects.bulk_update(moved, ["due_date"])
     _sync_checkin_milestones(lab, pending)
+    hooks.timeline_changed(lab=lab)
     return len(moved)
 
 

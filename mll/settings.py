@@ -6,6 +6,7 @@ Production sets DATABASE_URL, REDIS_URL, EMAIL_URL, SECRET_KEY and ALLOWED_HOSTS
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -35,6 +36,10 @@ if not SECRET_KEY or SECRET_KEY.startswith(_INSECURE_KEY_PREFIX):
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The right-hand side of the Message-IDs we give reminders, so a repeat folds into one.
+MLL_MESSAGE_ID_DOMAIN = env.str(
+    "MLL_MESSAGE_ID_DOMAIN", default=urlsplit(SITE_URL).hostname or "localhost"
+)
 # The site itself is always trusted; CSRF_TRUSTED_ORIGINS only adds others (empty adds none).
 CSRF_TRUSTED_ORIGINS = list(
     dict.fromkeys([SITE_URL, *env.list("CSRF_TRUSTED_ORIGINS", default=[])])
@@ -158,6 +163,11 @@ CELERY_BEAT_SCHEDULE = {
     "funding-reminders": {
         "task": "funding.tasks.send_funding_reminders",
         "schedule": crontab(minute=30),
+    },
+    # Check-in reminders are rows with a send time; this only dispatches what is due.
+    "checkin-reminders": {
+        "task": "checkins.tasks.dispatch_checkin_reminders",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("participants.urls")),
     path("", include("meetings.urls")),
     path("", include("funding.urls")),
+    path("", include("checkins.urls")),
     path("", include("labs.urls")),
 ]

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from labs import hooks
 from labs.models import Lab
 from mll.tokens import hash_token
 from participants.models import (
@@ -251,6 +252,7 @@ def _transition(participation: Participation, *, to: str, actor: User, note: str
         participation=current, from_status=current.status, to_status=to, actor=actor, note=note
     )
     participation.status = to
+    hooks.participation_changed(participation=participation)
 
 
 def _record_baseline(participation: Participation) -> None:
