@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "meetings",
     "funding",
     "checkins",
+    "impact",
     "demo",
 ]
 

@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("funding.urls")),
     path("", include("checkins.urls")),
+    path("", include("impact.urls")),
     path("", include("labs.urls")),
 ]
