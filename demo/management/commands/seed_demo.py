@@ -32,6 +32,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import User
+from demo.checkins import seed_checkins
+from demo.funding import seed_funding
 from demo.meetings import seed_meetings
 from labs.models import (
     Lab,
@@ -595,6 +597,8 @@ class DemoSeeder:
         for interest_spec in spec.interests:
             self.interest(lab, interest_spec, facilitator)
         seed_meetings(lab, facilitator, self.created)
+        seed_funding(lab, facilitator, self.created)
+        seed_checkins(lab, facilitator, self.created)
 
     def new_lab(self, spec: LabSpec, start: dt.date, facilitator: User) -> Lab:
         deadline = start - relativedelta(months=2) + dt.timedelta(days=14)
