@@ -203,7 +203,9 @@ def application_submit(*, application: Application, user: User) -> ApplicationVe
         raise FundingError(
             f"The funding round is closed: applications were due {due:%B %-d, %Y %-I:%M %p}."
         )
-    missing = missing_for_submission(application)
+    # Checked and frozen from the locked row: the caller's copy may predate another
+    # member's last save, and the version must be exactly what is submitted.
+    missing = missing_for_submission(current)
     if missing:
         raise FundingError("Before submitting, add " + ", ".join(missing) + ".")
     to = A.RESUBMITTED if current.status == A.CHANGES_REQUESTED else A.SUBMITTED
@@ -216,7 +218,7 @@ def application_submit(*, application: Application, user: User) -> ApplicationVe
     )
     number = application.versions.count() + 1
     version = ApplicationVersion.objects.create(
-        application=application, number=number, content=snapshot(application), submitted_by=user
+        application=application, number=number, content=snapshot(current), submitted_by=user
     )
     tasks.notify_facilitators_of_submission.delay_on_commit(application.pk, number)
     return version
@@ -297,8 +299,12 @@ def review_save(
     return review
 
 
+def awarded_total(*, lab: Lab) -> Decimal:
+    return lab.awards.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+
+
 def pool_summary(lab: Lab) -> dict[str, Decimal]:
-    awarded = lab.awards.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    awarded = awarded_total(lab=lab)
     disbursed = Disbursement.objects.filter(
         award__lab=lab, status=DisbursementStatus.PAID
     ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
@@ -326,7 +332,7 @@ def application_approve(
     max_award = application.round.max_award
     if max_award is not None and amount > max_award:
         raise FundingError(f"The most one award may be is {max_award:,.2f} {lab.currency}.")
-    awarded = lab.awards.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    awarded = awarded_total(lab=lab)
     remaining = lab.funding_pool - awarded
     if amount > remaining:
         raise FundingError(

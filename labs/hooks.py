@@ -6,9 +6,11 @@ rolls back with it. Register with the decorator; the functions are called in ord
 """
 
 from collections.abc import Callable
+from decimal import Decimal
 
 _TIMELINE_CHANGED: list[Callable] = []
 _PARTICIPATION_CHANGED: list[Callable] = []
+_POOL_COMMITMENTS: list[Callable] = []
 
 
 def on_timeline_changed(function: Callable) -> Callable:
@@ -24,6 +26,18 @@ def on_participation_changed(function: Callable) -> Callable:
     if function not in _PARTICIPATION_CHANGED:
         _PARTICIPATION_CHANGED.append(function)
     return function
+
+
+def on_pool_committed(function: Callable) -> Callable:
+    """`function(*, lab) -> Decimal`: money of the lab's pool already promised (awards). The
+    pool can't be lowered below the sum."""
+    if function not in _POOL_COMMITMENTS:
+        _POOL_COMMITMENTS.append(function)
+    return function
+
+
+def pool_committed(*, lab) -> Decimal:
+    return sum((function(lab=lab) for function in _POOL_COMMITMENTS), Decimal("0"))
 
 
 def timeline_changed(*, lab) -> None:

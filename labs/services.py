@@ -186,12 +186,24 @@ def lab_create(*, lab: Lab, created_by: User) -> Lab:
     return lab
 
 
+class PoolTooSmall(Exception):
+    """The lab's pool would be less than what it has already awarded."""
+
+
 @transaction.atomic
 def lab_update(*, lab: Lab, previous: Lab) -> int:
     """Save the edited lab; milestones that haven't happened yet move with their anchor date.
 
-    Returns how many milestones moved.
+    The lab's row is locked first, as approving an award does, so the pool can never drop
+    below what is awarded, even when both happen at once. Returns how many milestones moved.
     """
+    Lab.objects.select_for_update().filter(pk=lab.pk).exists()
+    committed = hooks.pool_committed(lab=lab)
+    if lab.funding_pool < committed:
+        raise PoolTooSmall(
+            f"Awards already total {committed:,.2f} {lab.currency}; "
+            "the pool can't be less than that."
+        )
     lab.save()
     old, new = previous.timeline, lab.timeline
     pending = Milestone.objects.filter(lab=lab, due_date__gte=lab.today()).pending()

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -53,12 +54,17 @@ def lab_edit(request, slug):
     form = LabForm(request.POST or None, instance=lab, user=request.user)
     sources = SourceFormSet(request.POST or None, instance=lab, prefix="sources")
     if request.method == "POST" and form.is_valid() and sources.is_valid():
-        moved = services.lab_update(lab=form.save(commit=False), previous=previous)
-        form.save_m2m()
-        sources.save()
-        note = f" {moved} upcoming milestone(s) moved with the new dates." if moved else ""
-        messages.success(request, f"Saved.{note}")
-        return redirect(lab)
+        try:
+            with transaction.atomic():
+                moved = services.lab_update(lab=form.save(commit=False), previous=previous)
+                form.save_m2m()
+                sources.save()
+        except services.PoolTooSmall as error:
+            form.add_error("funding_pool", str(error))
+        else:
+            note = f" {moved} upcoming milestone(s) moved with the new dates." if moved else ""
+            messages.success(request, f"Saved.{note}")
+            return redirect(lab)
     return render(request, "labs/lab_form.html", {"form": form, "sources": sources, "lab": lab})
 
 
