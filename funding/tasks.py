@@ -78,31 +78,25 @@ def _deliverable(deliverable_id: int) -> Deliverable | None:
 
 @shared_task
 def notify_facilitators_of_deliverable(deliverable_id: int) -> int:
-    deliverable = _deliverable(deliverable_id)
-    if deliverable is None:
-        return 0
-    application = deliverable.application
-    recipients = _facilitator_emails(application.lab)
-    if not recipients:
-        return 0
-    context = {
-        "deliverable": deliverable,
-        "application": application,
-        "lab": application.lab,
-        "url": settings.SITE_URL + deliverable.get_absolute_url(),
-    }
-    send_templated_email("funding/email/deliverable_submitted", context, recipients)
-    return len(recipients)
+    return _deliverable_notice(deliverable_id, "deliverable_submitted", to_facilitators=True)
 
 
 @shared_task
 def notify_organization_of_deliverable(deliverable_id: int) -> int:
     """Accepted, or changes asked for, with the facilitators' feedback."""
+    return _deliverable_notice(deliverable_id, "deliverable_decision", to_facilitators=False)
+
+
+def _deliverable_notice(deliverable_id: int, template: str, *, to_facilitators: bool) -> int:
     deliverable = _deliverable(deliverable_id)
     if deliverable is None:
         return 0
     application = deliverable.application
-    recipients = _organization_emails(application.organization)
+    recipients = (
+        _facilitator_emails(application.lab)
+        if to_facilitators
+        else _organization_emails(application.organization)
+    )
     if not recipients:
         return 0
     context = {
@@ -111,7 +105,7 @@ def notify_organization_of_deliverable(deliverable_id: int) -> int:
         "lab": application.lab,
         "url": settings.SITE_URL + deliverable.get_absolute_url(),
     }
-    send_templated_email("funding/email/deliverable_decision", context, recipients)
+    send_templated_email(f"funding/email/{template}", context, recipients)
     return len(recipients)
 
 

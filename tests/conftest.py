@@ -140,6 +140,16 @@ def password():
     return PASSWORD
 
 
+@pytest.fixture
+def postgresql():
+    """For tests of concurrent claims and locks: they only prove something on PostgreSQL
+    (SQLite has one writer and ignores row locks)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        service_required("postgresql")("this test needs PostgreSQL: set DATABASE_URL")
+
+
 def service_required(name: str):
     """Fail, not skip, when CI lacks a service the test needs."""
     if os.environ.get("CI"):

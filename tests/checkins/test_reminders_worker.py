@@ -16,16 +16,14 @@ from collections import Counter
 import pytest
 from celery import signals
 from celery.contrib.testing.worker import start_worker
-from django.db import connection
 
 from checkins import reminders
 from checkins.models import CheckInReminder, ReminderKind, ReminderState
 from checkins.reminders import dispatch_due, reminder_send
 from checkins.tasks import dispatch_checkin_reminders, send_checkin_reminder
 from mll.celery import app as celery_app
-from tests import test_celery_worker
+from tests import concurrency, test_celery_worker
 from tests.checkins.test_reminders import checkin_for
-from tests.conftest import service_required
 from tests.factories import (
     LabFactory,
     MembershipFactory,
@@ -41,14 +39,6 @@ redis_url = test_celery_worker.redis_url
 # A queue of these tests' own: no other worker on the same Redis can take their tasks.
 TEST_QUEUE = "mll-tests-checkin-reminders"
 THREADS = 6
-
-
-@pytest.fixture
-def postgresql():
-    if connection.vendor != "postgresql":
-        service_required("postgresql")(
-            "concurrent claims only prove something on PostgreSQL (SQLite has one writer)"
-        )
 
 
 @pytest.fixture
@@ -116,27 +106,7 @@ def sent_ids(outbox) -> Counter:
 
 
 def run_at_once(target, threads: int = THREADS) -> list:
-    """Run `target()` in several threads released together; return what each returned."""
-    start = threading.Barrier(threads, timeout=30)
-    results, errors = [], []
-
-    def run():
-        try:
-            start.wait()
-            results.append(target())
-        except BaseException as exc:  # noqa: BLE001 (reported below)
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=run) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=60)
-    assert not errors, errors
-    assert len(results) == threads
-    return results
+    return concurrency.run_at_once(target, threads)
 
 
 @pytest.fixture

@@ -16,8 +16,7 @@ from django.utils import timezone
 from funding import reminders
 from funding.models import FundingReminder
 from funding.tasks import send_funding_reminders
-from tests import test_celery_worker
-from tests.conftest import service_required
+from tests import concurrency, test_celery_worker
 from tests.factories import (
     LabFactory,
     MembershipFactory,
@@ -36,14 +35,6 @@ celery_worker = test_celery_worker.celery_worker
 finished_tasks = test_celery_worker.finished_tasks
 
 THREADS = 6
-
-
-@pytest.fixture
-def postgresql():
-    if connection.vendor != "postgresql":
-        service_required("postgresql")(
-            "concurrent claims only prove something on PostgreSQL (SQLite has one writer)"
-        )
 
 
 def initiatives_due(count: int = 3, members: int = 2) -> tuple[list, dict[str, int]]:
@@ -74,27 +65,7 @@ def emails_per_person(outbox) -> dict[str, int]:
 
 
 def run_at_once(target, threads: int = THREADS) -> list:
-    """Run `target()` in several threads released together; return what each returned."""
-    start = threading.Barrier(threads, timeout=30)
-    results, errors = [], []
-
-    def run():
-        try:
-            start.wait()
-            results.append(target())
-        except BaseException as exc:  # noqa: BLE001 (reported below)
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=run) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=60)
-    assert not errors, errors
-    assert len(results) == threads
-    return results
+    return concurrency.run_at_once(target, threads)
 
 
 @pytest.fixture

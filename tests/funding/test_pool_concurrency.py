@@ -18,7 +18,6 @@ from funding import services
 from funding.models import Application, ApplicationEvent, Award
 from funding.models import ApplicationStatus as S
 from funding.services import FundingError
-from tests.conftest import service_required
 from tests.factories import (
     ApplicationFactory,
     FundingRoundFactory,
@@ -29,14 +28,6 @@ from tests.factories import (
 )
 
 THREADS = 4
-
-
-@pytest.fixture
-def postgresql():
-    if connection.vendor != "postgresql":
-        service_required("postgresql")(
-            "concurrent approvals only prove something on PostgreSQL (SQLite has one writer)"
-        )
 
 
 @pytest.fixture

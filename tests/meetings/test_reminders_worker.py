@@ -16,8 +16,7 @@ from meetings import reminders
 from meetings.models import Guest, GuestResponse, Meeting, MeetingKind, Reminder
 from meetings.tasks import send_meeting_reminders
 from mll.tokens import hash_token
-from tests import test_celery_worker
-from tests.conftest import service_required
+from tests import concurrency, test_celery_worker
 from tests.factories import (
     LabFactory,
     MembershipFactory,
@@ -35,14 +34,6 @@ celery_worker = test_celery_worker.celery_worker
 finished_tasks = test_celery_worker.finished_tasks
 
 THREADS = 6
-
-
-@pytest.fixture
-def postgresql():
-    if connection.vendor != "postgresql":
-        service_required("postgresql")(
-            "concurrent claims only prove something on PostgreSQL (SQLite has one writer)"
-        )
 
 
 def invited_meeting(members: int = 8, guests: int = 3) -> tuple[Meeting, set[str]]:
@@ -78,27 +69,7 @@ def invited_meeting(members: int = 8, guests: int = 3) -> tuple[Meeting, set[str
 
 
 def run_at_once(target, threads: int = THREADS) -> list:
-    """Run `target()` in several threads released together; return what each returned."""
-    start = threading.Barrier(threads, timeout=30)
-    results, errors = [], []
-
-    def run():
-        try:
-            start.wait()
-            results.append(target())
-        except BaseException as exc:  # noqa: BLE001 (reported below)
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=run) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=60)
-    assert not errors, errors
-    assert len(results) == threads
-    return results
+    return concurrency.run_at_once(target, threads)
 
 
 @pytest.fixture
