@@ -33,13 +33,12 @@ from checkins.tasks import dispatch_checkin_reminders
 from mll.celery import app as celery_app
 from tests import test_celery_worker
 from tests.checkins.test_reminders import checkin_for
-from tests.checkins.test_reminders_worker import finished, postgresql, sent_ids, wait_until
+from tests.checkins.test_reminders_worker import finished, sent_ids, wait_until
 from tests.factories import LabFactory, MembershipFactory, OrganizationFactory, ParticipationFactory
 
 _eager_celery = test_celery_worker._eager_celery
 redis_url = test_celery_worker.redis_url
-# Fixtures shared with the worker tests.
-postgresql = postgresql
+# A fixture shared with the worker tests.
 finished = finished
 
 CHAOS_QUEUE = "mll-tests-checkin-reminders-chaos"
