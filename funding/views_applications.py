@@ -312,7 +312,9 @@ def _save_draft(application, form, metrics, budget) -> list[str] | None:
         if status.get(pk=application.pk) not in ApplicationStatus.editable():
             return None
         if valid["the text"]:
-            form.save()
+            # Only the narrative: this copy's status and decision fields were read before
+            # the lock and may be stale (submitted and sent back meanwhile).
+            form.instance.save(update_fields=[*form._meta.fields, "updated_at"])
         for name in ("the success metrics", "the budget"):
             if valid[name]:
                 parts[name].save_rows()
@@ -359,6 +361,16 @@ def application_withdraw(request, slug, pk):
 
 # --- Attachments ----------------------------------------------------------------------------
 
+MEANWHILE = "Someone submitted this application meanwhile; see it here."
+
+
+def _still_editable(application: Application) -> bool:
+    """Lock the application's row (in the caller's transaction) and say whether it is still
+    editable: another member may have submitted it since this request read it, and the files
+    of a submitted version must stay as they were."""
+    status = Application.objects.select_for_update().values_list("status", flat=True)
+    return status.get(pk=application.pk) in ApplicationStatus.editable()
+
 
 @require_POST
 @login_required
@@ -368,10 +380,14 @@ def attachment_upload(request, slug, pk):
         return locked
     form = AttachmentForm(request.POST, request.FILES, auto_id="attachment_%s")
     if form.is_valid():
-        attachment = form.save(commit=False)
-        attachment.application = application
-        attachment.uploaded_by = request.user
-        attachment.save()
+        with transaction.atomic():
+            if not _still_editable(application):
+                messages.error(request, MEANWHILE)
+                return redirect(application)
+            attachment = form.save(commit=False)
+            attachment.application = application
+            attachment.uploaded_by = request.user
+            attachment.save()
         messages.success(request, f"{attachment.name} is attached.")
         edit = reverse("funding:application_edit", args=[slug, pk])
         return redirect(f"{edit}#attachments")
@@ -395,9 +411,13 @@ def attachment_delete(request, slug, pk, attachment_pk):
         return locked
     attachment = get_object_or_404(application.attachments, pk=attachment_pk)
     stored = attachment.file
-    attachment.delete()
-    # The file goes once the row is surely gone.
-    transaction.on_commit(lambda: stored.storage.delete(stored.name))
+    with transaction.atomic():
+        if not _still_editable(application):
+            messages.error(request, MEANWHILE)
+            return redirect(application)
+        attachment.delete()
+        # The file goes once the row is surely gone.
+        transaction.on_commit(lambda: stored.storage.delete(stored.name))
     messages.success(request, f"{attachment.name} is removed.")
     edit = reverse("funding:application_edit", args=[slug, pk])
     return redirect(f"{edit}#attachments")
