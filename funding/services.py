@@ -62,7 +62,11 @@ def area_comment(*, area: InterventionArea, author: User, comment: AreaComment) 
 
 @transaction.atomic
 def round_create(*, funding_round: FundingRound) -> FundingRound:
-    """Open the lab's round with the guide's rubric (feasibility, alignment, impact, budget)."""
+    """Open the lab's round with the guide's rubric (feasibility, alignment, impact, budget).
+    The lab's row is locked, so two facilitators setting it up at once get one round."""
+    Lab.objects.select_for_update().filter(pk=funding_round.lab_id).exists()
+    if FundingRound.objects.filter(lab_id=funding_round.lab_id).exists():
+        raise FundingError("This lab's funding round was just set up by someone else.")
     funding_round.save()
     RubricCriterion.objects.bulk_create(
         RubricCriterion(round=funding_round, name=name, description=description, position=i)

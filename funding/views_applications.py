@@ -103,7 +103,11 @@ def round_edit(request, slug):
     if funding_round is None:
         form = RoundForm(data, instance=FundingRound(lab=lab), lab=lab)
         if form.is_bound and form.is_valid():
-            services.round_create(funding_round=form.save(commit=False))
+            try:
+                services.round_create(funding_round=form.save(commit=False))
+            except FundingError as error:
+                messages.error(request, f"{error} Here it is; nothing was changed.")
+                return redirect("funding:round_edit", lab.slug)
             messages.success(
                 request,
                 "The funding round is set, with the guide's four rubric criteria. "

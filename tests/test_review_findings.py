@@ -5,14 +5,17 @@ its lock and then acted on that older copy."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from funding import services, views_applications
 from funding.access import get_application_for_user
 from funding.forms import ApplicationForm, BudgetFormSet, MetricFormSet
-from funding.models import Application, ApplicationAttachment, ApplicationStatus
+from funding.models import Application, ApplicationAttachment, ApplicationStatus, FundingRound
 from tests.factories import ApplicationFactory, FundingRoundFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +115,17 @@ def test_no_file_is_added_to_an_application_submitted_meanwhile(
     assert response.status_code == 302
     assert response.url == application.get_absolute_url()
     assert not application.attachments.exists()
+
+
+def test_a_second_round_for_the_same_lab_is_refused_with_a_message_not_an_error(lab):
+    def new_round():
+        return FundingRound(
+            lab=lab,
+            opens_on=timezone.localdate(),
+            deadline=timezone.now() + dt.timedelta(days=30),
+        )
+
+    services.round_create(funding_round=new_round())
+    with pytest.raises(services.FundingError, match="just set up by someone else"):
+        services.round_create(funding_round=new_round())
+    assert FundingRound.objects.filter(lab=lab).count() == 1
