@@ -9,11 +9,8 @@ from playwright.sync_api import expect
 
 from funding import services
 from funding.models import AreaComment, BudgetLine
-from tests.browser.conftest import assert_accessible, browser, new_page, sign_in
+from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import ApplicationFactory, FundingRoundFactory, InterventionAreaFactory
-
-# The browser fixtures live in tests/browser/conftest.py; imported, they serve this module too.
-BROWSER_FIXTURES = (browser, new_page)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,17 +1,15 @@
-# ruff: noqa: F811 — the browser fixtures are imported, then used by name
 """The report and an organization's page in Chromium: axe finds nothing serious, the charts
 draw, and printing hides the controls."""
 
 import pytest
 from django.urls import reverse
 
-from tests.browser.conftest import (  # noqa: F401 — fixtures used by name
-    assert_accessible,
-    browser,
-    new_page,
-    screenshot,
-    sign_in,
-)
+from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.impact import conftest as impact
+
+# The impact tests' dataset, on the same frozen day they are built for.
+_frozen_time = impact._frozen_time
+dataset = impact.dataset
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
