@@ -15,9 +15,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
 
-from funding.models import SuccessMetric
+from funding.models import StatusChange, SuccessMetric
 from participants.models import Participation
 
 DEFAULT_OPENS_DAYS_BEFORE = 14
@@ -224,20 +223,12 @@ class CheckInStory(models.Model):
         return self.title
 
 
-class CheckInEvent(models.Model):
+class CheckInEvent(StatusChange):
     """Who did what and when: submitted, question asked, answered, acknowledged."""
 
     checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, choices=CheckInStatus, blank=True)
     to_status = models.CharField(max_length=20, choices=CheckInStatus)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    message = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.checkin}: {self.from_status or '—'} → {self.to_status}"

@@ -31,6 +31,39 @@ class Audited(models.Model):
         abstract = True
 
 
+class StatusChange(models.Model):
+    """One transition's audit row: who, when and the message. Each subclass adds its parent
+    and `from_status`/`to_status` with its own choices."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "pk"]
+
+
+class Uploaded(models.Model):
+    """A file someone attached; the subclass adds its parent and the `file` field with its
+    own folder (always a RandomName)."""
+
+    name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
 # --- Intervention areas (Phase 1) --------------------------------------------------------------
 
 
@@ -273,20 +306,11 @@ class SuccessMetric(models.Model):
         return f"{self.name}: {self.baseline} → {self.target}"
 
 
-class ApplicationAttachment(models.Model):
+class ApplicationAttachment(Uploaded):
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="attachments"
     )
     file = models.FileField(upload_to=RandomName("applications"))
-    name = models.CharField(max_length=200)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ApplicationVersion(models.Model):
@@ -312,20 +336,12 @@ class ApplicationVersion(models.Model):
         return f"{self.application} v{self.number}"
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(StatusChange):
     """One transition: who, when, from, to, and the message that went with it."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, choices=ApplicationStatus, blank=True)
     to_status = models.CharField(max_length=20, choices=ApplicationStatus)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    message = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.application}: {self.from_status or '—'} → {self.to_status}"
@@ -538,18 +554,10 @@ class Deliverable(Audited):
         return self.status in (DeliverableStatus.DRAFT, DeliverableStatus.CHANGES_REQUESTED)
 
 
-class DeliverableEvent(models.Model):
+class DeliverableEvent(StatusChange):
     deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, choices=DeliverableStatus, blank=True)
     to_status = models.CharField(max_length=20, choices=DeliverableStatus)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    message = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.deliverable}: {self.from_status or '—'} → {self.to_status}"
@@ -571,20 +579,11 @@ class FinalMetric(models.Model):
         return f"{self.metric.name}: {self.final_value}"
 
 
-class DeliverableAttachment(models.Model):
+class DeliverableAttachment(Uploaded):
     deliverable = models.ForeignKey(
         Deliverable, on_delete=models.CASCADE, related_name="attachments"
     )
     file = models.FileField(upload_to=RandomName("deliverables"))
-    name = models.CharField(max_length=200)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.name
 
 
 # --- Scheduled reminders ----------------------------------------------------------------------
